@@ -1,0 +1,133 @@
+//! The index's shape: field names, schema version and the text analyzer, defined in one place.
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, NumericOptions,
+    Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+};
+use tantivy::Index;
+
+/// Bumped whenever the schema or the analyzer changes in a way old indexes cannot serve.
+/// Stored in `<index>/newsidx.json`; a mismatch asks the user to `--rebuild`.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Name under which [`analyzer`] is registered with tantivy.
+pub const ANALYZER: &str = "news";
+
+/// The one analyzer for indexing, querying and highlighting: split on non-alphanumerics,
+/// lowercase, fold to ASCII (`Žanaozen` = `Zanaozen`), English stemming (`troops` = `troop`).
+/// Passage scoring and highlighting re-run it over stored text, so offsets always agree
+/// with what the index matched.
+pub fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(64))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::default())
+        .build()
+}
+
+/// All fields, resolved once from the schema.
+#[derive(Clone, Copy, Debug)]
+pub struct Fields {
+    /// Stable article id (URL or relative path + record); unique, used for updates.
+    pub id: Field,
+    /// Source file path as the user can open it; indexed raw so a vanished file's articles
+    /// can be deleted with one term; fast so change detection can list files cheaply.
+    pub file: Field,
+    /// Change-detection signature of the source file (size, mtime, manifest), fast.
+    pub file_sig: Field,
+    /// Hash of the article's content, fast: decides "updated" vs "unchanged" per article.
+    pub doc_hash: Field,
+    pub path: Field,
+    pub record: Field,
+    pub url: Field,
+    pub title: Field,
+    pub body: Field,
+    pub outlet: Field,
+    /// `/<outlet>` facet for counts and exact filtering.
+    pub outlet_facet: Field,
+    pub date: Field,
+    /// `/<YYYY-MM-DD>` facet for per-day counts.
+    pub day: Field,
+    pub authors: Field,
+    /// `/<kind>/<name>` entity facet.
+    pub entity: Field,
+    /// Entity names and aliases, searchable with `entity:`.
+    pub entities: Field,
+    /// JSON of the article's entities (name, kind, aliases) for export and the alias table.
+    pub entities_json: Field,
+}
+
+pub fn build_schema() -> Schema {
+    let mut b = Schema::builder();
+    let text = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    b.add_text_field("id", STRING | STORED | FAST);
+    b.add_text_field("file", STRING | FAST);
+    b.add_u64_field("file_sig", NumericOptions::default().set_fast());
+    b.add_u64_field("doc_hash", NumericOptions::default().set_fast());
+    b.add_text_field("path", STORED);
+    b.add_u64_field("record", STORED);
+    b.add_text_field("url", STRING | STORED);
+    b.add_text_field("title", text.clone());
+    b.add_text_field("body", text.clone());
+    b.add_text_field("outlet", text.clone());
+    b.add_facet_field("outlet_facet", FacetOptions::default());
+    b.add_date_field(
+        "date",
+        DateOptions::default()
+            .set_indexed()
+            .set_fast()
+            .set_stored()
+            .set_precision(DateTimePrecision::Seconds),
+    );
+    b.add_facet_field("day", FacetOptions::default());
+    b.add_text_field("authors", text.clone());
+    b.add_facet_field("entity", FacetOptions::default());
+    b.add_text_field("entities", text);
+    b.add_text_field("entities_json", STORED);
+    let _ = INDEXED;
+    b.build()
+}
+
+impl Fields {
+    pub fn new(schema: &Schema) -> anyhow::Result<Fields> {
+        let f = |name: &str| {
+            schema
+                .get_field(name)
+                .map_err(|_| anyhow::anyhow!("index has no field `{name}`: it was written by another version of newsidx (run `newsidx index --rebuild`)"))
+        };
+        Ok(Fields {
+            id: f("id")?,
+            file: f("file")?,
+            file_sig: f("file_sig")?,
+            doc_hash: f("doc_hash")?,
+            path: f("path")?,
+            record: f("record")?,
+            url: f("url")?,
+            title: f("title")?,
+            body: f("body")?,
+            outlet: f("outlet")?,
+            outlet_facet: f("outlet_facet")?,
+            date: f("date")?,
+            day: f("day")?,
+            authors: f("authors")?,
+            entity: f("entity")?,
+            entities: f("entities")?,
+            entities_json: f("entities_json")?,
+        })
+    }
+}
+
+/// Registers [`analyzer`] on an opened or created index; must precede any reader or writer.
+pub fn register(index: &Index) {
+    index.tokenizers().register(ANALYZER, analyzer());
+}
