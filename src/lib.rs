@@ -1,8 +1,17 @@
 //! newsidx: index news archives and search them for ranked, highlighted passages.
 //!
 //! Data flows one way: `ingest` reads files into [`article::Article`]s, `indexer` writes them
-//! to a tantivy index shaped by `schema`, `search` answers queries with plain data, and the
-//! binary's printers render that data.
+//! to a tantivy index shaped by `schema` in a folder managed by `store`, `query` turns the
+//! user's query into a tantivy query, `search` answers with plain data (using `passages` to
+//! pick and highlight passages), and `output` renders that data. `cli` holds the flags only.
 
 pub mod article;
+pub mod cli;
+pub mod indexer;
+pub mod ingest;
+pub mod output;
+pub mod passages;
+pub mod query;
 pub mod schema;
+pub mod search;
+pub mod store;

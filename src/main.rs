@@ -1,5 +1,263 @@
-//! The `newsidx` binary: parses flags, runs a command, maps the outcome to an exit code.
+//! The `newsidx` binary: validates flags, runs a command, prints through the printers, and
+//! maps the outcome to grep's exit codes (0 found, 1 nothing found, 2 error).
 
-fn main() {
-    println!("newsidx: under construction");
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use anyhow::{bail, Context, Result};
+use chrono::{Datelike, NaiveDate};
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use termcolor::{ColorChoice, StandardStream};
+
+use newsidx::cli::{Cli, ColorWhen, Command, Format, IndexArgs, OutputArgs, SearchArgs, Sort, StatsArgs};
+use newsidx::indexer::{self, IndexOptions, Reporter};
+use newsidx::ingest::{Skipped, Warning};
+use newsidx::output;
+use newsidx::search::{Engine, SearchRequest, SortOrder};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            // A closed pipe (`newsidx search x | head`) is not an error.
+            if e.chain().any(|c| {
+                c.downcast_ref::<io::Error>()
+                    .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("newsidx: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Index(args) => index(&cli.index, args),
+        Command::Search(args) => search(&cli.index, args),
+        Command::Stats(args) => stats(&cli.index, args),
+    }
+}
+
+fn color_choice(when: ColorWhen) -> ColorChoice {
+    match when {
+        ColorWhen::Always => ColorChoice::Always,
+        ColorWhen::Never => ColorChoice::Never,
+        ColorWhen::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            if !no_color && io::stdout().is_terminal() {
+                ColorChoice::Auto
+            } else {
+                ColorChoice::Never
+            }
+        }
+    }
+}
+
+/// Parses `--since`/`--until`: YYYY-MM-DD, YYYY-MM or YYYY; `end` picks the last day of a
+/// month or year.
+fn parse_day(flag: &str, s: &str, end: bool) -> Result<NaiveDate> {
+    let s = s.trim();
+    let bad = || {
+        anyhow::anyhow!("{flag} {s:?} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY")
+    };
+    let parts: Vec<&str> = s.split('-').collect();
+    let num = |p: &str| p.parse::<u32>().map_err(|_| bad());
+    match parts.as_slice() {
+        [y, m, d] if y.len() == 4 => {
+            NaiveDate::from_ymd_opt(num(y)? as i32, num(m)?, num(d)?).ok_or_else(bad)
+        }
+        [y, m] if y.len() == 4 => {
+            let first = NaiveDate::from_ymd_opt(num(y)? as i32, num(m)?, 1).ok_or_else(bad)?;
+            if !end {
+                return Ok(first);
+            }
+            let next = if first.month() == 12 {
+                NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+            } else {
+                NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+            };
+            next.and_then(|n| n.pred_opt()).ok_or_else(bad)
+        }
+        [y] if y.len() == 4 => {
+            let y = num(y)? as i32;
+            if end {
+                NaiveDate::from_ymd_opt(y, 12, 31).ok_or_else(bad)
+            } else {
+                NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(bad)
+            }
+        }
+        _ => Err(bad()),
+    }
+}
+
+fn search(index_dir: &std::path::Path, args: SearchArgs) -> Result<ExitCode> {
+    let since = args.since.as_deref().map(|s| parse_day("--since", s, false)).transpose()?;
+    let until = args.until.as_deref().map(|s| parse_day("--until", s, true)).transpose()?;
+    if let (Some(a), Some(b)) = (since, until) {
+        if a > b {
+            bail!("--since {a} is after --until {b}: nothing can match");
+        }
+    }
+    let req = SearchRequest {
+        query: args.query,
+        outlets: args.outlet,
+        since,
+        until,
+        entities: Vec::new(),
+        limit: args.limit as usize,
+        per_article: args.per_article as usize,
+        context: args.context as usize,
+        sort: match args.sort {
+            Sort::Relevance => SortOrder::Relevance,
+            Sort::Date => SortOrder::Date,
+        },
+        all: args.all,
+        fuzzy: args.fuzzy,
+        facet_limit: args.facet_limit as usize,
+    };
+    let engine = Engine::open(index_dir)?;
+    let results = engine.search(&req)?;
+    write_out(&args.output, |out| match args.output.format {
+        Format::Json => output::json::write(out, &results),
+        Format::Text => output::text::search(out, &results, args.facets),
+    })?;
+    Ok(if results.hits.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn stats(index_dir: &std::path::Path, args: StatsArgs) -> Result<ExitCode> {
+    let engine = Engine::open(index_dir)?;
+    let s = engine.stats(args.top)?;
+    write_out(&args.output, |out| match args.output.format {
+        Format::Json => output::json::write(out, &s),
+        Format::Text => output::text::stats(out, &s),
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs a printer on a locked, buffered stdout with the chosen colours.
+fn write_out(
+    o: &OutputArgs,
+    print: impl FnOnce(&mut termcolor::StandardStreamLock<'_>) -> Result<()>,
+) -> Result<()> {
+    let stream = StandardStream::stdout(color_choice(o.color));
+    let mut lock = stream.lock();
+    print(&mut lock)?;
+    lock.flush().context("cannot write output")?;
+    Ok(())
+}
+
+/// Prints indexing progress, warnings and skips on stderr, the way a user wants to see them:
+/// a progress bar on a terminal, and the first few messages of each kind (all with -v).
+struct CliReporter {
+    bar: Option<ProgressBar>,
+    quiet: bool,
+    verbose: bool,
+    warnings: AtomicU64,
+    skips: AtomicU64,
+    lock: Mutex<()>,
+}
+
+const SHOWN: u64 = 20;
+
+impl CliReporter {
+    fn say(&self, msg: String) {
+        let _guard = self.lock.lock();
+        match &self.bar {
+            Some(b) => b.println(msg),
+            None => eprintln!("{msg}"),
+        }
+    }
+}
+
+impl Reporter for CliReporter {
+    fn discovered(&self, _files: u64, bytes: u64) {
+        if let Some(b) = &self.bar {
+            b.set_length(bytes);
+        }
+    }
+    fn file_done(&self, bytes: u64) {
+        if let Some(b) = &self.bar {
+            b.inc(bytes);
+        }
+    }
+    fn skipped(&self, s: &Skipped) {
+        let n = self.skips.fetch_add(1, Ordering::Relaxed);
+        if !self.quiet && (self.verbose || n < SHOWN) {
+            self.say(format!("newsidx: skipped {s}"));
+        } else if !self.quiet && n == SHOWN {
+            self.say("newsidx: more files skipped (use --verbose to list them)".into());
+        }
+    }
+    fn warning(&self, w: &Warning) {
+        let n = self.warnings.fetch_add(1, Ordering::Relaxed);
+        if !self.quiet && (self.verbose || n < SHOWN) {
+            self.say(format!("newsidx: warning: {w}"));
+        } else if !self.quiet && n == SHOWN {
+            self.say("newsidx: more warnings (use --verbose to list them)".into());
+        }
+    }
+}
+
+fn index(index_dir: &std::path::Path, args: IndexArgs) -> Result<ExitCode> {
+    let opts = IndexOptions {
+        index_dir: index_dir.to_path_buf(),
+        rebuild: args.rebuild,
+        memory_mb: args.memory as usize,
+        threads: args.threads,
+        batch_articles: args.batch as usize,
+    };
+    let bar = if !args.quiet && io::stderr().is_terminal() {
+        let b = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        b.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        Some(b)
+    } else {
+        None
+    };
+    let reporter = CliReporter {
+        bar,
+        quiet: args.quiet,
+        verbose: args.verbose,
+        warnings: AtomicU64::new(0),
+        skips: AtomicU64::new(0),
+        lock: Mutex::new(()),
+    };
+    let summary = indexer::run(&args.paths, &opts, &reporter)?;
+    if let Some(b) = &reporter.bar {
+        b.finish_and_clear();
+    }
+    output::text::index_summary(&mut io::stdout().lock(), &summary)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_flags() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(parse_day("--since", "2022-01-07", false).unwrap(), d(2022, 1, 7));
+        assert_eq!(parse_day("--since", "2022-02", false).unwrap(), d(2022, 2, 1));
+        assert_eq!(parse_day("--until", "2022-02", true).unwrap(), d(2022, 2, 28));
+        assert_eq!(parse_day("--until", "2022-12", true).unwrap(), d(2022, 12, 31));
+        assert_eq!(parse_day("--until", "2020", true).unwrap(), d(2020, 12, 31));
+        assert!(parse_day("--since", "2022-02-30", false).is_err());
+        assert!(parse_day("--since", "yesterday", false).is_err());
+        assert!(parse_day("--since", "22-01-01", false).is_err());
+    }
 }

@@ -2,7 +2,7 @@
 
 use tantivy::schema::{
     DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, NumericOptions,
-    Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
+    Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
@@ -47,14 +47,11 @@ pub struct Fields {
     pub title: Field,
     pub body: Field,
     pub outlet: Field,
-    /// `/<outlet>` facet for counts and exact filtering.
-    pub outlet_facet: Field,
     pub date: Field,
-    /// `/<YYYY-MM-DD>` facet for per-day counts.
-    pub day: Field,
+    /// One facet field for everything counted: `/outlet/<name>`, `/date/<YYYY-MM-DD>`,
+    /// `/entity/<kind>/<name>`; one collector then counts all of them in one pass.
+    pub facet: Field,
     pub authors: Field,
-    /// `/<kind>/<name>` entity facet.
-    pub entity: Field,
     /// Entity names and aliases, searchable with `entity:`.
     pub entities: Field,
     /// JSON of the article's entities (name, kind, aliases) for export and the alias table.
@@ -80,7 +77,6 @@ pub fn build_schema() -> Schema {
     b.add_text_field("title", text.clone());
     b.add_text_field("body", text.clone());
     b.add_text_field("outlet", text.clone());
-    b.add_facet_field("outlet_facet", FacetOptions::default());
     b.add_date_field(
         "date",
         DateOptions::default()
@@ -89,12 +85,10 @@ pub fn build_schema() -> Schema {
             .set_stored()
             .set_precision(DateTimePrecision::Seconds),
     );
-    b.add_facet_field("day", FacetOptions::default());
+    b.add_facet_field("facet", FacetOptions::default());
     b.add_text_field("authors", text.clone());
-    b.add_facet_field("entity", FacetOptions::default());
     b.add_text_field("entities", text);
     b.add_text_field("entities_json", STORED);
-    let _ = INDEXED;
     b.build()
 }
 
@@ -116,11 +110,9 @@ impl Fields {
             title: f("title")?,
             body: f("body")?,
             outlet: f("outlet")?,
-            outlet_facet: f("outlet_facet")?,
             date: f("date")?,
-            day: f("day")?,
+            facet: f("facet")?,
             authors: f("authors")?,
-            entity: f("entity")?,
             entities: f("entities")?,
             entities_json: f("entities_json")?,
         })

@@ -1,0 +1,607 @@
+//! Incremental indexing: change detection against the index, batching, commits and crash recovery.
+//!
+//! How an update works:
+//! 1. Every article document carries its source file (`file`, canonical path) and the
+//!    file's change signature (`file_sig`: size, mtime, manifest) as fast fields, so the
+//!    index itself is the record of what was indexed: no side database to drift out of step.
+//! 2. Files whose signature is unchanged are not read. Changed files are re-read and their
+//!    documents rewritten as a whole; vanished files (under a root being indexed) lose
+//!    theirs. Per-article content hashes tell "updated" from "unchanged" in the summary.
+//! 3. Articles are committed in batches. Each commit's payload lists the files still being
+//!    read; after a crash those files are treated as changed on the next run, so a file
+//!    whose articles were half committed is completed, never mistaken for unchanged.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use tantivy::schema::{Facet, IndexRecordOption};
+use tantivy::{DateTime, DocSet, IndexWriter, Searcher, TantivyDocument, Term};
+use xxhash_rust::xxh3::Xxh3;
+
+use crate::article::Article;
+use crate::ingest::{self, ReadError, Skipped, SourceFile, Warning};
+use crate::schema::Fields;
+use crate::store::Store;
+
+/// How the indexer runs.
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    pub index_dir: PathBuf,
+    pub rebuild: bool,
+    /// Memory budget for tantivy's indexing buffers, in MB (split across its threads).
+    pub memory_mb: usize,
+    /// Indexing threads (0 = one per core).
+    pub threads: usize,
+    /// Articles per commit: a crash loses at most this many articles of work.
+    pub batch_articles: usize,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            index_dir: PathBuf::from("index"),
+            rebuild: false,
+            memory_mb: 256,
+            threads: 0,
+            batch_articles: 10_000,
+        }
+    }
+}
+
+/// What an indexing run did.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct IndexSummary {
+    pub added: u64,
+    pub updated: u64,
+    pub removed: u64,
+    pub unchanged: u64,
+    pub skipped: u64,
+    pub warnings: u64,
+    pub duplicates: u64,
+    pub files_read: u64,
+    pub bytes_read: u64,
+    pub commits: u64,
+    #[serde(skip)]
+    pub elapsed: Duration,
+    /// Skip reasons with their counts, most common first.
+    pub skip_reasons: Vec<(String, u64)>,
+}
+
+/// Streams what happens during a run to the caller (the CLI prints it; tests collect it).
+pub trait Reporter: Sync {
+    fn discovered(&self, _files: u64, _bytes: u64) {}
+    fn file_done(&self, _bytes: u64) {}
+    fn skipped(&self, _skip: &Skipped) {}
+    fn warning(&self, _warning: &Warning) {}
+    fn committed(&self, _articles: u64) {}
+}
+
+/// A reporter that ignores everything.
+pub struct Quiet;
+impl Reporter for Quiet {}
+
+#[derive(Serialize, Deserialize, Default)]
+struct CommitPayload {
+    /// Canonical paths of files whose articles were not all committed yet.
+    incomplete: Vec<String>,
+}
+
+/// What the index holds per source file.
+#[derive(Debug, Clone, Copy)]
+struct FileState {
+    sig: u64,
+    docs: u64,
+}
+
+enum Event {
+    Start(String),
+    Article(Box<Article>, String, u64),
+    End {
+        file: String,
+        bytes: u64,
+        outcome: std::result::Result<ingest::FileOutcome, Skipped>,
+    },
+}
+
+/// Canonical form of a path, used as the file key: the same file reached through two
+/// spellings of a root is still one file.
+fn file_key(path: &Path) -> String {
+    std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn under_any_root(file: &str, roots: &[String]) -> bool {
+    roots.iter().any(|r| {
+        file == r
+            || (file.starts_with(r.as_str())
+                && (r.ends_with('/') || file.as_bytes().get(r.len()) == Some(&b'/')))
+    })
+}
+
+/// Reads what the index holds: per file, its signature and number of documents.
+fn existing_files(searcher: &Searcher) -> Result<HashMap<String, FileState>> {
+    let mut out: HashMap<String, FileState> = HashMap::new();
+    let mut buf = String::new();
+    for seg in searcher.segment_readers() {
+        let ff = seg.fast_fields();
+        let Some(files) = ff.str("file").context("cannot read the `file` column")? else {
+            continue;
+        };
+        let sigs = ff.u64("file_sig").context("cannot read the `file_sig` column")?;
+        let mut per_ord: HashMap<u64, FileState> = HashMap::new();
+        for doc in seg.doc_ids_alive() {
+            let Some(ord) = files.term_ords(doc).next() else {
+                continue;
+            };
+            let sig = sigs.first(doc).unwrap_or(0);
+            let e = per_ord.entry(ord).or_insert(FileState { sig, docs: 0 });
+            e.docs += 1;
+            // Mixed signatures mean a half-written file: force a re-read.
+            if e.sig != sig {
+                e.sig = 0;
+            }
+        }
+        for (ord, st) in per_ord {
+            buf.clear();
+            files
+                .ord_to_str(ord, &mut buf)
+                .context("cannot read the `file` dictionary")?;
+            let e = out.entry(buf.clone()).or_insert(FileState {
+                sig: st.sig,
+                docs: 0,
+            });
+            e.docs += st.docs;
+            if e.sig != st.sig {
+                e.sig = 0;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Content hashes of the articles a file holds now, by id (to tell updated from unchanged).
+fn hashes_of_file(searcher: &Searcher, fields: &Fields, file: &str) -> Result<HashMap<String, u64>> {
+    let mut out = HashMap::new();
+    let mut buf = String::new();
+    for seg in searcher.segment_readers() {
+        let ff = seg.fast_fields();
+        let Some(ids) = ff.str("id").context("cannot read the `id` column")? else {
+            continue;
+        };
+        let hashes = ff.u64("doc_hash").context("cannot read the `doc_hash` column")?;
+        let inv = seg
+            .inverted_index(fields.file)
+            .context("cannot read the `file` postings")?;
+        let Some(mut postings) = inv
+            .read_postings(&Term::from_field_text(fields.file, file), IndexRecordOption::Basic)
+            .context("cannot read the `file` postings")?
+        else {
+            continue;
+        };
+        let alive = seg.alive_bitset();
+        let mut doc = postings.doc();
+        while doc != tantivy::TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                if let Some(ord) = ids.term_ords(doc).next() {
+                    buf.clear();
+                    ids.ord_to_str(ord, &mut buf).context("cannot read the `id` dictionary")?;
+                    out.insert(buf.clone(), hashes.first(doc).unwrap_or(0));
+                }
+            }
+            doc = postings.advance();
+        }
+    }
+    Ok(out)
+}
+
+/// Content hash of what is indexed for an article: a change to any of it is an update.
+pub fn article_hash(a: &Article) -> u64 {
+    let mut h = Xxh3::new();
+    for part in [
+        a.id.as_str(),
+        a.path.as_str(),
+        a.url.as_deref().unwrap_or(""),
+        a.outlet.as_deref().unwrap_or(""),
+        a.title.as_deref().unwrap_or(""),
+        a.body.as_str(),
+    ] {
+        h.update(part.as_bytes());
+        h.update(&[0xff]);
+    }
+    if let Some(d) = a.date {
+        h.update(d.to_string().as_bytes());
+    }
+    h.update(&[0xfe]);
+    for au in &a.authors {
+        h.update(au.as_bytes());
+        h.update(&[0xff]);
+    }
+    if let Some(ents) = &a.given_entities {
+        for e in ents {
+            h.update(e.name.as_bytes());
+            h.update(e.kind.as_str().as_bytes());
+        }
+    }
+    h.digest()
+}
+
+fn date_to_tantivy(d: NaiveDate) -> DateTime {
+    let secs = d
+        .and_hms_opt(0, 0, 0)
+        .map(|dt| dt.and_utc().timestamp())
+        .unwrap_or(0);
+    DateTime::from_timestamp_secs(secs)
+}
+
+/// Builds the tantivy document for one article.
+fn to_document(fields: &Fields, a: &Article, file: &str, sig: u64, hash: u64) -> TantivyDocument {
+    let mut d = TantivyDocument::default();
+    d.add_text(fields.id, &a.id);
+    d.add_text(fields.file, file);
+    d.add_u64(fields.file_sig, sig);
+    d.add_u64(fields.doc_hash, hash);
+    d.add_text(fields.path, &a.path);
+    if let Some(r) = a.record {
+        d.add_u64(fields.record, r);
+    }
+    if let Some(u) = &a.url {
+        d.add_text(fields.url, u);
+    }
+    if let Some(t) = &a.title {
+        d.add_text(fields.title, t);
+    }
+    d.add_text(fields.body, &a.body);
+    let outlet = a.outlet.as_deref().unwrap_or("unknown");
+    d.add_text(fields.outlet, outlet);
+    d.add_facet(fields.facet, Facet::from_path(["outlet", outlet]));
+    if let Some(date) = a.date {
+        d.add_date(fields.date, date_to_tantivy(date));
+        d.add_facet(
+            fields.facet,
+            Facet::from_path(["date", &date.format("%Y-%m-%d").to_string()]),
+        );
+    }
+    for au in &a.authors {
+        d.add_text(fields.authors, au);
+    }
+    if let Some(ents) = &a.given_entities {
+        for e in ents {
+            d.add_facet(fields.facet, Facet::from_path(["entity", e.kind.as_str(), &e.name]));
+            d.add_text(fields.entities, &e.name);
+            for al in &e.aliases {
+                d.add_text(fields.entities, al);
+            }
+        }
+        if let Ok(json) = serde_json::to_string(ents) {
+            d.add_text(fields.entities_json, &json);
+        }
+    }
+    d
+}
+
+fn lock_message(dir: &Path, e: tantivy::TantivyError) -> anyhow::Error {
+    match e {
+        tantivy::TantivyError::LockFailure(..) => anyhow!(
+            "index {} is being updated by another newsidx process; wait for it to finish",
+            dir.display()
+        ),
+        other => anyhow!("cannot write to index {}: {other}", dir.display()),
+    }
+}
+
+/// Indexes `roots` into the index at `opts.index_dir`, incrementally.
+pub fn run(roots: &[PathBuf], opts: &IndexOptions, reporter: &dyn Reporter) -> Result<IndexSummary> {
+    let started = Instant::now();
+    if roots.is_empty() {
+        bail!("nothing to index: give one or more files or folders");
+    }
+    for r in roots {
+        if !r.exists() {
+            bail!("{}: no such file or folder", r.display());
+        }
+    }
+    let store = Store::open_or_create(&opts.index_dir, opts.rebuild)?;
+    let fields = store.fields;
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        opts.threads
+    };
+    let threads = threads.clamp(1, 8);
+    // tantivy wants at least 15 MB per thread.
+    let budget = (opts.memory_mb.max(16 * threads)) * 1024 * 1024;
+    let mut writer: IndexWriter<TantivyDocument> = store
+        .index
+        .writer_with_num_threads(threads, budget)
+        .map_err(|e| lock_message(&opts.index_dir, e))?;
+
+    let reader = store
+        .index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()
+        .context("cannot open an index reader")?;
+    let searcher = reader.searcher();
+    let was_empty = searcher.num_docs() == 0;
+    let existing = existing_files(&searcher)?;
+    let metas = store.index.load_metas().context("cannot read index metadata")?;
+    let incomplete: HashSet<String> = metas
+        .payload
+        .as_deref()
+        .and_then(|p| serde_json::from_str::<CommitPayload>(p).ok())
+        .map(|p| p.incomplete.into_iter().collect())
+        .unwrap_or_default();
+
+    let exclude = vec![std::fs::canonicalize(&opts.index_dir).unwrap_or(opts.index_dir.clone())];
+    let canon_exclude: Vec<PathBuf> = exclude
+        .iter()
+        .cloned()
+        .chain(std::iter::once(opts.index_dir.clone()))
+        .collect();
+    let discovery = ingest::discover(roots, &canon_exclude);
+    let mut summary = IndexSummary::default();
+    let mut reasons: HashMap<String, u64> = HashMap::new();
+    for s in &discovery.skipped {
+        reporter.skipped(s);
+        summary.skipped += 1;
+        *reasons.entry(s.reason.to_string()).or_default() += 1;
+    }
+
+    // Classify files.
+    let root_keys: Vec<String> = roots.iter().map(|r| file_key(r)).collect();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut to_read: Vec<(SourceFile, String, Option<FileState>)> = Vec::new();
+    for f in discovery.files {
+        let key = file_key(&f.path);
+        if !seen.insert(key.clone()) {
+            continue; // the same file reached twice (overlapping roots, symlinks)
+        }
+        match existing.get(&key) {
+            Some(st) if st.sig == f.sig && st.sig != 0 && !incomplete.contains(&key) => {
+                summary.unchanged += st.docs;
+            }
+            st => to_read.push((f, key, st.copied())),
+        }
+    }
+    // Files that vanished from under a root being indexed.
+    for (key, st) in &existing {
+        if !seen.contains(key) && under_any_root(key, &root_keys) {
+            writer.delete_term(Term::from_field_text(fields.file, key));
+            summary.removed += st.docs;
+        }
+    }
+    let total_bytes: u64 = to_read.iter().map(|(f, _, _)| f.size).sum();
+    reporter.discovered(to_read.len() as u64, total_bytes);
+
+    // Old per-article hashes of changed files, for the summary's updated/unchanged split.
+    let mut old_hashes: HashMap<String, HashMap<String, u64>> = HashMap::new();
+    for (_, key, st) in &to_read {
+        if st.is_some() {
+            old_hashes.insert(key.clone(), hashes_of_file(&searcher, &fields, key)?);
+        }
+    }
+
+    // Reader thread: streams articles in file order through a bounded channel, so memory
+    // stays flat however large the input.
+    let (tx, rx) = sync_channel::<Event>(4096);
+    let files_for_reader: Vec<(SourceFile, String)> =
+        to_read.iter().map(|(f, k, _)| (clone_source(f), k.clone())).collect();
+    let reader_thread = std::thread::spawn(move || {
+        for (file, key) in files_for_reader {
+            if tx.send(Event::Start(key.clone())).is_err() {
+                return;
+            }
+            let sig = file.sig;
+            let tx2 = tx.clone();
+            let k2 = key.clone();
+            let mut sink = |a: Article| -> Result<()> {
+                tx2.send(Event::Article(Box::new(a), k2.clone(), sig))
+                    .map_err(|_| anyhow!("indexing stopped"))
+            };
+            let outcome = match ingest::read_file(&file, &mut sink) {
+                Ok(o) => Ok(o),
+                Err(ReadError::Skipped(s)) => Err(s),
+                Err(ReadError::Sink(_)) => return,
+            };
+            if tx
+                .send(Event::End {
+                    file: key,
+                    bytes: file.size,
+                    outcome,
+                })
+                .is_err()
+            {
+                return;
+            }
+        }
+    });
+
+    let mut state = RunState {
+        fields,
+        was_empty,
+        ids_this_run: HashSet::new(),
+        in_flight: HashSet::new(),
+        pending: Vec::new(),
+        since_commit: 0,
+        old_hashes,
+        seen_in_file: HashMap::new(),
+        prior: to_read.iter().map(|(_, k, st)| (k.clone(), st.is_some())).collect(),
+    };
+    consume(&rx, &mut writer, &mut state, &mut summary, &mut reasons, opts, reporter)?;
+    drop(rx);
+    reader_thread
+        .join()
+        .map_err(|_| anyhow!("the file reader thread failed"))?;
+
+    state.flush(&writer, &mut summary)?;
+    commit(&mut writer, &[], &mut summary)?;
+    reporter.committed(summary.added + summary.updated);
+    writer
+        .wait_merging_threads()
+        .context("index segment merge failed")?;
+    let mut reasons: Vec<(String, u64)> = reasons.into_iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    summary.skip_reasons = reasons;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+fn clone_source(f: &SourceFile) -> SourceFile {
+    SourceFile {
+        path: f.path.clone(),
+        root: f.root.clone(),
+        rel: f.rel.clone(),
+        size: f.size,
+        sig: f.sig,
+        format: f.format,
+    }
+}
+
+struct RunState {
+    fields: Fields,
+    was_empty: bool,
+    ids_this_run: HashSet<u64>,
+    in_flight: HashSet<String>,
+    pending: Vec<(Box<Article>, String, u64)>,
+    since_commit: u64,
+    old_hashes: HashMap<String, HashMap<String, u64>>,
+    /// Ids read so far from each changed file (to count the articles it lost).
+    seen_in_file: HashMap<String, HashSet<String>>,
+    /// Whether each file to read already had documents in the index.
+    prior: HashMap<String, bool>,
+}
+
+impl RunState {
+    /// Turns pending articles into documents on all cores and hands them to tantivy.
+    fn flush(&mut self, writer: &IndexWriter<TantivyDocument>, summary: &mut IndexSummary) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let fields = self.fields;
+        let batch = std::mem::take(&mut self.pending);
+        let docs: Vec<(TantivyDocument, String, u64, String)> = batch
+            .into_par_iter()
+            .map(|(a, file, sig)| {
+                let hash = article_hash(&a);
+                let doc = to_document(&fields, &a, &file, sig, hash);
+                (doc, a.id.clone(), hash, file)
+            })
+            .collect();
+        for (doc, id, hash, file) in docs {
+            let id_hash = xxhash_rust::xxh3::xxh3_64(id.as_bytes());
+            let dup = !self.ids_this_run.insert(id_hash);
+            if dup {
+                summary.duplicates += 1;
+            }
+            // Ids are unique in the index: a later article with the same id (the same URL
+            // in two files) replaces the earlier one.
+            if dup || !self.was_empty {
+                writer.delete_term(Term::from_field_text(fields.id, &id));
+            }
+            writer
+                .add_document(doc)
+                .context("cannot add a document to the index")?;
+            if dup {
+                continue;
+            }
+            let old = self.old_hashes.get(&file);
+            if old.is_some() {
+                self.seen_in_file.entry(file.clone()).or_default().insert(id.clone());
+            }
+            match old.and_then(|m| m.get(&id)) {
+                Some(old) if *old == hash => summary.unchanged += 1,
+                Some(_) => summary.updated += 1,
+                None => summary.added += 1,
+            }
+            self.since_commit += 1;
+        }
+        Ok(())
+    }
+}
+
+fn commit(writer: &mut IndexWriter<TantivyDocument>, incomplete: &[String], summary: &mut IndexSummary) -> Result<()> {
+    let payload = serde_json::to_string(&CommitPayload {
+        incomplete: incomplete.to_vec(),
+    })?;
+    let mut prepared = writer.prepare_commit().context("cannot prepare an index commit")?;
+    prepared.set_payload(&payload);
+    prepared.commit().context("cannot commit to the index")?;
+    summary.commits += 1;
+    Ok(())
+}
+
+const FLUSH_EVERY: usize = 512;
+
+fn consume(
+    rx: &Receiver<Event>,
+    writer: &mut IndexWriter<TantivyDocument>,
+    state: &mut RunState,
+    summary: &mut IndexSummary,
+    reasons: &mut HashMap<String, u64>,
+    opts: &IndexOptions,
+    reporter: &dyn Reporter,
+) -> Result<()> {
+    let fields = state.fields;
+    for ev in rx.iter() {
+        match ev {
+            Event::Start(file) => {
+                // A changed file's documents are rewritten as a whole.
+                if state.prior.get(&file).copied().unwrap_or(false) {
+                    writer.delete_term(Term::from_field_text(fields.file, &file));
+                }
+                state.in_flight.insert(file);
+            }
+            Event::Article(a, file, sig) => {
+                state.pending.push((a, file, sig));
+                if state.pending.len() >= FLUSH_EVERY {
+                    state.flush(writer, summary)?;
+                }
+            }
+            Event::End {
+                file,
+                bytes,
+                outcome,
+            } => {
+                reporter.file_done(bytes);
+                summary.bytes_read += bytes;
+                match outcome {
+                    Ok(o) => {
+                        summary.files_read += 1;
+                        for w in &o.warnings {
+                            reporter.warning(w);
+                        }
+                        summary.warnings += o.warnings.len() as u64;
+                    }
+                    Err(skip) => {
+                        reporter.skipped(&skip);
+                        summary.skipped += 1;
+                        *reasons.entry(skip.reason.to_string()).or_default() += 1;
+                    }
+                }
+                state.flush(writer, summary)?;
+                // Articles of the old version that the new one no longer has.
+                if let Some(old) = state.old_hashes.remove(&file) {
+                    let now = state.seen_in_file.remove(&file).unwrap_or_default();
+                    summary.removed += old.keys().filter(|id| !now.contains(*id)).count() as u64;
+                }
+                state.in_flight.remove(&file);
+            }
+        }
+        if state.since_commit >= opts.batch_articles as u64 {
+            state.flush(writer, summary)?;
+            let incomplete: Vec<String> = state.in_flight.iter().cloned().collect();
+            commit(writer, &incomplete, summary)?;
+            reporter.committed(summary.added + summary.updated);
+            state.since_commit = 0;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,587 @@
+//! The user's query string turned into a tantivy query plus what passages must highlight.
+//!
+//! tantivy's grammar parses the string (words, "phrases", AND/OR/NOT, +/-, field:); this
+//! module walks that tree itself instead of using tantivy's `QueryParser`, because it must
+//! also (a) collect the analyzed words and phrases for passage scoring and exact
+//! highlighting, (b) widen names to the spelling variants the index actually holds
+//! (Tokajev -> Tokayev, Zhanaozen -> Žanaozen), and (c) rank articles holding every word
+//! above those holding only some.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    TermQuery,
+};
+use tantivy::query_grammar::{self, Delimiter, UserInputAst, UserInputLeaf, UserInputLiteral};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+use tantivy::{Searcher, Term};
+
+use crate::passages::{MatchSpec, PhraseSpec, TermSpec};
+use crate::schema::{analyzer, Fields};
+
+/// Score added to articles that contain every word of a plain multi-word query, so they all
+/// rank above articles that contain only some (BM25 scores stay far below this).
+const ALL_WORDS_BONUS: f32 = 1000.0;
+/// Title matches weigh more than body matches: a headline is the article's own summary.
+const TITLE_BOOST: f32 = 2.0;
+
+/// A query that cannot be run, with the one-line reason shown to the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryError(pub String);
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for QueryError {}
+
+/// A query word widened to spelling variants found in the index.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Widening {
+    pub word: String,
+    pub variants: Vec<String>,
+}
+
+/// The parsed query: what to run, what to highlight, and what it was widened to.
+pub struct QueryPlan {
+    pub query: Box<dyn Query>,
+    pub spec: MatchSpec,
+    pub widened: Vec<Widening>,
+    /// True when the query can match every article (`*` or only negative clauses).
+    pub matches_all: bool,
+}
+
+/// Everything the planner needs from the index and the caller.
+pub struct Planner<'a> {
+    pub fields: &'a Fields,
+    pub searcher: &'a Searcher,
+    /// Extra spelling variants for a query word (e.g. from the entity alias table).
+    pub variants: &'a dyn Fn(&str) -> Vec<String>,
+    /// Fuzzy-match every word (distance 1), as if each had a `~`.
+    pub fuzzy_all: bool,
+}
+
+struct Walk<'a, 'b> {
+    planner: &'b Planner<'a>,
+    analyzer: TextAnalyzer,
+    spec: MatchSpec,
+    widened: Vec<Widening>,
+}
+
+impl Planner<'_> {
+    /// Parses `input` and builds the query. Errors are one line naming the problem.
+    pub fn plan(&self, input: &str) -> Result<QueryPlan, QueryError> {
+        let input = input.trim();
+        if input.is_empty() {
+            return Err(QueryError("empty query: give at least one word".into()));
+        }
+        check_quotes(input)?;
+        let (ast, errors) = query_grammar::parse_query_lenient(input);
+        if let Some(e) = errors.first() {
+            return Err(QueryError(format!(
+                "query syntax error at column {}: {} (in `{input}`)",
+                e.pos + 1,
+                e.message
+            )));
+        }
+        let mut walk = Walk {
+            planner: self,
+            analyzer: analyzer(),
+            spec: MatchSpec {
+                terms: Vec::new(),
+                phrases: Vec::new(),
+            },
+            widened: Vec::new(),
+        };
+        let built = walk.node(&ast, false)?;
+        let (query, matches_all) = match built {
+            Some(q) => (q, false),
+            None => {
+                return Err(QueryError(format!(
+                    "query `{input}` has no searchable words"
+                )))
+            }
+        };
+        // Pure negation ("-foo") or `*` match everything minus the excluded.
+        let matches_all = matches_all || (walk.spec.terms.is_empty() && walk.spec.phrases.is_empty());
+        let query = walk.all_words_bonus(&ast, query)?;
+        walk.fill_idf();
+        Ok(QueryPlan {
+            query,
+            spec: walk.spec,
+            widened: walk.widened,
+            matches_all,
+        })
+    }
+}
+
+/// tantivy's lenient parser closes a dangling quote silently; users deserve to be told.
+fn check_quotes(input: &str) -> Result<(), QueryError> {
+    let mut open = None;
+    let mut escaped = false;
+    for (i, c) in input.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '"' => open = if open.is_some() { None } else { Some(i) },
+            _ => {}
+        }
+    }
+    if let Some(pos) = open {
+        return Err(QueryError(format!(
+            "query syntax error at column {}: unbalanced quote (in `{input}`)",
+            input[..pos].chars().count() + 1
+        )));
+    }
+    let mut depth = 0i32;
+    let mut in_quote = false;
+    for (i, c) in input.char_indices() {
+        match c {
+            '"' => in_quote = !in_quote,
+            '(' if !in_quote => depth += 1,
+            ')' if !in_quote => {
+                depth -= 1;
+                if depth < 0 {
+                    return Err(QueryError(format!(
+                        "query syntax error at column {}: `)` without `(` (in `{input}`)",
+                        input[..i].chars().count() + 1
+                    )));
+                }
+            }
+            _ => {}
+        }
+    }
+    if depth > 0 {
+        return Err(QueryError(format!(
+            "query syntax error: unclosed `(` (in `{input}`)"
+        )));
+    }
+    Ok(())
+}
+
+/// Field targets of a literal: (field, boost, analyzed?).
+fn targets(fields: &Fields, name: Option<&str>) -> Result<Vec<(Field, f32, bool)>, QueryError> {
+    Ok(match name.map(|n| n.to_ascii_lowercase()) {
+        None => vec![(fields.title, TITLE_BOOST, true), (fields.body, 1.0, true)],
+        Some(n) => match n.as_str() {
+            "title" | "headline" => vec![(fields.title, 1.0, true)],
+            "body" | "text" => vec![(fields.body, 1.0, true)],
+            "outlet" | "source" => vec![(fields.outlet, 1.0, true)],
+            "author" | "authors" => vec![(fields.authors, 1.0, true)],
+            "entity" | "entities" => vec![(fields.entities, 1.0, true)],
+            "url" => vec![(fields.url, 1.0, false)],
+            _ => {
+                return Err(QueryError(format!(
+                    "unknown field `{n}:` (fields: title, body, outlet, author, entity, url); \
+                     quote the text to search it literally"
+                )))
+            }
+        },
+    })
+}
+
+/// Splits a trailing `~` / `~N` fuzzy marker off an unquoted word.
+fn fuzzy_suffix(word: &str) -> (&str, Option<u8>) {
+    if let Some(idx) = word.rfind('~') {
+        let (head, tail) = (&word[..idx], &word[idx + 1..]);
+        if !head.is_empty() {
+            if tail.is_empty() {
+                return (head, Some(1));
+            }
+            if let Ok(n) = tail.parse::<u8>() {
+                return (head, Some(n.min(2)));
+            }
+        }
+    }
+    (word, None)
+}
+
+impl Walk<'_, '_> {
+    fn tokens(&mut self, text: &str) -> Vec<String> {
+        let mut stream = self.analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push(stream.token().text.clone());
+        }
+        out
+    }
+
+    /// Builds the query for a node. `negated` is true under a MustNot, where words are not
+    /// collected for highlighting.
+    fn node(&mut self, ast: &UserInputAst, negated: bool) -> Result<Option<Box<dyn Query>>, QueryError> {
+        match ast {
+            UserInputAst::Clause(clauses) => {
+                let mut subs: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                let mut positive = false;
+                for (occur, sub) in clauses {
+                    let occur = occur.unwrap_or(Occur::Should);
+                    let neg = negated || occur == Occur::MustNot;
+                    if let Some(q) = self.node(sub, neg)? {
+                        if occur != Occur::MustNot {
+                            positive = true;
+                        }
+                        subs.push((occur, q));
+                    }
+                }
+                if subs.is_empty() {
+                    return Ok(None);
+                }
+                if !positive {
+                    // Only exclusions: match all articles minus those.
+                    subs.push((Occur::Must, Box::new(AllQuery)));
+                }
+                if subs.len() == 1 && subs[0].0 != Occur::MustNot {
+                    return Ok(subs.pop().map(|(_, q)| q));
+                }
+                Ok(Some(Box::new(BooleanQuery::new(subs))))
+            }
+            UserInputAst::Boost(inner, boost) => Ok(self
+                .node(inner, negated)?
+                .map(|q| Box::new(BoostQuery::new(q, boost.0 as f32)) as Box<dyn Query>)),
+            UserInputAst::Leaf(leaf) => self.leaf(leaf, negated),
+        }
+    }
+
+    fn leaf(&mut self, leaf: &UserInputLeaf, negated: bool) -> Result<Option<Box<dyn Query>>, QueryError> {
+        match leaf {
+            UserInputLeaf::Literal(lit) => self.literal(lit, negated),
+            UserInputLeaf::All => Ok(Some(Box::new(AllQuery))),
+            UserInputLeaf::Range { .. } => Err(QueryError(
+                "ranges are not supported in the query: use --since / --until for dates".into(),
+            )),
+            UserInputLeaf::Set { .. } => Err(QueryError(
+                "`IN [...]` sets are not supported: use OR".into(),
+            )),
+            UserInputLeaf::Exists { field } => Err(QueryError(format!(
+                "`{field}:*` is not supported"
+            ))),
+            UserInputLeaf::Regex { .. } => Err(QueryError(
+                "regular expressions are not supported: use `word*` for a prefix".into(),
+            )),
+        }
+    }
+
+    fn literal(&mut self, lit: &UserInputLiteral, negated: bool) -> Result<Option<Box<dyn Query>>, QueryError> {
+        let targets = targets(self.planner.fields, lit.field_name.as_deref())?;
+        let quoted = lit.delimiter != Delimiter::None;
+        let (word, mut fuzzy) = if quoted {
+            (lit.phrase.as_str(), None)
+        } else {
+            fuzzy_suffix(&lit.phrase)
+        };
+        if fuzzy.is_none() && self.planner.fuzzy_all && !quoted {
+            fuzzy = Some(1);
+        }
+        let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // Raw (un-analyzed) fields take the literal as one term.
+        let raw: Vec<_> = targets.iter().filter(|t| !t.2).collect();
+        for (field, boost, _) in raw {
+            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_text(*field, word),
+                IndexRecordOption::Basic,
+            ));
+            per_field.push((Occur::Should, Box::new(BoostQuery::new(q, *boost))));
+        }
+        let tokens = self.tokens(word);
+        if tokens.is_empty() && per_field.is_empty() {
+            return Ok(None);
+        }
+        let analyzed: Vec<_> = targets.iter().filter(|t| t.2).copied().collect();
+        if tokens.len() == 1 && !analyzed.is_empty() {
+            let token = tokens[0].clone();
+            let variants = if negated || lit.prefix || fuzzy.is_some() {
+                Vec::new()
+            } else {
+                self.variants_for(word, &token)
+            };
+            for (field, boost, _) in &analyzed {
+                let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                let term = Term::from_field_text(*field, &token);
+                let main: Box<dyn Query> = if lit.prefix {
+                    Box::new(FuzzyTermQuery::new_prefix(term, 0, true))
+                } else if let Some(d) = fuzzy {
+                    Box::new(FuzzyTermQuery::new(term, d, true))
+                } else {
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+                };
+                alts.push((Occur::Should, main));
+                for v in &variants {
+                    alts.push((
+                        Occur::Should,
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(*field, v),
+                            IndexRecordOption::WithFreqs,
+                        )),
+                    ));
+                }
+                let q: Box<dyn Query> = if alts.len() == 1 {
+                    alts.pop().map(|(_, q)| q).expect("one alternative")
+                } else {
+                    Box::new(BooleanQuery::new(alts))
+                };
+                per_field.push((Occur::Should, Box::new(BoostQuery::new(q, *boost))));
+            }
+            if !negated {
+                self.spec.terms.push(TermSpec {
+                    token,
+                    idf: 0.0,
+                    fuzzy: fuzzy.unwrap_or(0),
+                    prefix: lit.prefix,
+                    variants,
+                });
+            }
+        } else if tokens.len() > 1 && !analyzed.is_empty() {
+            for (field, boost, _) in &analyzed {
+                let terms: Vec<(usize, Term)> = tokens
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (i, Term::from_field_text(*field, t)))
+                    .collect();
+                let q: Box<dyn Query> =
+                    Box::new(PhraseQuery::new_with_offset_and_slop(terms, lit.slop));
+                per_field.push((Occur::Should, Box::new(BoostQuery::new(q, *boost))));
+            }
+            if !negated {
+                self.spec.phrases.push(PhraseSpec {
+                    tokens,
+                    idf: 0.0,
+                    slop: lit.slop,
+                });
+            }
+        }
+        Ok(match per_field.len() {
+            0 => None,
+            1 => per_field.pop().map(|(_, q)| q),
+            _ => Some(Box::new(BooleanQuery::new(per_field))),
+        })
+    }
+
+    /// Spelling variants of a query word that the index holds. Only for words that look like
+    /// names (capitalised in the query) or that the index does not know at all: widening an
+    /// ordinary word ("dinner" -> "diner") would only add noise.
+    fn variants_for(&mut self, word: &str, token: &str) -> Vec<String> {
+        let body = self.planner.fields.body;
+        let df = |t: &str| {
+            self.planner
+                .searcher
+                .doc_freq(&Term::from_field_text(body, t))
+                .unwrap_or(0)
+        };
+        let capitalised = word.chars().next().is_some_and(char::is_uppercase);
+        if !capitalised && df(token) > 0 {
+            return Vec::new();
+        }
+        let mut found = BTreeSet::new();
+        let mut shown = Vec::new();
+        let mut candidates: Vec<String> = spelling_candidates(&fold_lower(word));
+        candidates.extend((self.planner.variants)(word));
+        for cand in candidates {
+            let toks = self.tokens(&cand);
+            if toks.len() != 1 || toks[0] == token {
+                continue;
+            }
+            let t = toks[0].clone();
+            if df(&t) > 0 && found.insert(t) {
+                shown.push(cand);
+            }
+        }
+        if !shown.is_empty() {
+            self.widened.push(Widening {
+                word: word.to_string(),
+                variants: shown,
+            });
+        }
+        found.into_iter().collect()
+    }
+
+    /// For a plain list of words (no operators), add a constant bonus for articles that
+    /// hold all of them, so they rank above those with only some.
+    fn all_words_bonus(&mut self, ast: &UserInputAst, query: Box<dyn Query>) -> Result<Box<dyn Query>, QueryError> {
+        let UserInputAst::Clause(clauses) = ast else {
+            return Ok(query);
+        };
+        if clauses.len() < 2 || clauses.iter().any(|(o, _)| o.is_some()) {
+            return Ok(query);
+        }
+        // Rebuild each clause (without collecting highlights again) as a Must.
+        let saved_terms = self.spec.terms.len();
+        let saved_phrases = self.spec.phrases.len();
+        let saved_widened = self.widened.len();
+        let mut musts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (_, sub) in clauses {
+            if let Some(q) = self.node(sub, false)? {
+                musts.push((Occur::Must, q));
+            }
+        }
+        self.spec.terms.truncate(saved_terms);
+        self.spec.phrases.truncate(saved_phrases);
+        self.widened.truncate(saved_widened);
+        if musts.len() < 2 {
+            return Ok(query);
+        }
+        let all: Box<dyn Query> = Box::new(ConstScoreQuery::new(
+            Box::new(BooleanQuery::new(musts)),
+            ALL_WORDS_BONUS,
+        ));
+        Ok(Box::new(BooleanQuery::new(vec![
+            (Occur::Should, query),
+            (Occur::Should, all),
+        ])))
+    }
+
+    /// The corpus's IDF (BM25's formula) for every collected word, over the body field.
+    fn fill_idf(&mut self) {
+        let searcher = self.planner.searcher;
+        let body = self.planner.fields.body;
+        let n = searcher.num_docs() as f32;
+        let idf = |t: &str| {
+            let df = searcher
+                .doc_freq(&Term::from_field_text(body, t))
+                .unwrap_or(0) as f32;
+            (1.0 + (n - df + 0.5) / (df + 0.5)).ln().max(0.01)
+        };
+        for t in &mut self.spec.terms {
+            // A variant-widened word weighs as its most common spelling would.
+            let mut best = idf(&t.token);
+            for v in &t.variants {
+                best = best.min(idf(v));
+            }
+            t.idf = best;
+        }
+        for p in &mut self.spec.phrases {
+            p.idf = p.tokens.iter().map(|t| idf(t)).sum();
+        }
+    }
+}
+
+/// Lowercase with diacritics folded, the way the analyzer sees letters (before stemming).
+pub fn fold_lower(word: &str) -> String {
+    let mut a = TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
+        .filter(tantivy::tokenizer::LowerCaser)
+        .filter(tantivy::tokenizer::AsciiFoldingFilter)
+        .build();
+    let mut s = a.token_stream(word);
+    let mut out = String::new();
+    while s.advance() {
+        out.push_str(&s.token().text);
+    }
+    out
+}
+
+/// Transliteration and spelling variants of one folded, lowercased word: one or two
+/// substitutions from the pairs that divide English spellings of Cyrillic, Arabic and
+/// Central Asian names, and British/American endings. Most candidates do not exist; the
+/// caller keeps only those the index holds.
+pub fn spelling_candidates(word: &str) -> Vec<String> {
+    const PAIRS: &[(&str, &str)] = &[
+        ("zh", "z"),
+        ("zh", "j"),
+        ("j", "y"),
+        ("kh", "h"),
+        ("kh", "k"),
+        ("q", "k"),
+        ("ks", "x"),
+        ("ou", "u"),
+        ("w", "v"),
+        ("ph", "f"),
+        ("iy", "y"),
+        ("ii", "iy"),
+        ("ie", "i"),
+        ("ya", "ia"),
+        ("yu", "iu"),
+        ("ts", "tz"),
+        ("tch", "ch"),
+        ("sch", "sh"),
+        ("off", "ov"),
+        ("ey", "ei"),
+        ("ay", "ai"),
+        ("isation", "ization"),
+        ("ise", "ize"),
+        ("our", "or"),
+        ("tre", "ter"),
+        ("ence", "ense"),
+        ("ll", "l"),
+        ("ss", "s"),
+        ("mm", "m"),
+        ("nn", "n"),
+        ("tt", "t"),
+        ("ff", "f"),
+        ("rr", "r"),
+    ];
+    if word.len() < 4 || !word.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Vec::new();
+    }
+    let one_step = |w: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        for (a, b) in PAIRS {
+            for (from, to) in [(a, b), (b, a)] {
+                let mut start = 0;
+                while let Some(pos) = w[start..].find(from) {
+                    let at = start + pos;
+                    let mut s = String::with_capacity(w.len() + 2);
+                    s.push_str(&w[..at]);
+                    s.push_str(to);
+                    s.push_str(&w[at + from.len()..]);
+                    out.push(s);
+                    start = at + from.len();
+                }
+            }
+        }
+        out
+    };
+    let mut all: BTreeSet<String> = BTreeSet::new();
+    for c in one_step(word) {
+        for c2 in one_step(&c) {
+            all.insert(c2);
+        }
+        all.insert(c);
+    }
+    all.remove(word);
+    all.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fuzzy_markers() {
+        assert_eq!(fuzzy_suffix("tokajev~"), ("tokajev", Some(1)));
+        assert_eq!(fuzzy_suffix("tokajev~2"), ("tokajev", Some(2)));
+        assert_eq!(fuzzy_suffix("tokajev~9"), ("tokajev", Some(2)));
+        assert_eq!(fuzzy_suffix("~"), ("~", None));
+        assert_eq!(fuzzy_suffix("plain"), ("plain", None));
+    }
+
+    #[test]
+    fn transliteration_candidates_meet() {
+        assert!(spelling_candidates("tokajev").contains(&"tokayev".to_string()));
+        assert!(spelling_candidates("zhanaozen").contains(&"zanaozen".to_string()));
+        assert!(spelling_candidates("aqtobe").contains(&"aktobe".to_string()));
+        assert!(spelling_candidates("organisation").contains(&"organization".to_string()));
+        assert!(spelling_candidates("kasym").contains(&"kassym".to_string()));
+        assert!(spelling_candidates("u.s.").is_empty());
+    }
+
+    #[test]
+    fn quotes_and_parens_checked() {
+        assert!(check_quotes("\"fuel price").is_err());
+        assert!(check_quotes("(a OR b").is_err());
+        assert!(check_quotes("a OR b)").is_err());
+        assert!(check_quotes("\"a (b\" c").is_ok());
+        assert!(check_quotes("a \\\" b").is_ok());
+    }
+
+    #[test]
+    fn folds_diacritics() {
+        assert_eq!(fold_lower("Žanaozen"), "zanaozen");
+    }
+}

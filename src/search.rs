@@ -1,0 +1,521 @@
+//! Answers a search request with plain data: ranked passages, totals and facet counts. Never prints.
+
+use std::collections::HashMap;
+use std::ops::Bound;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use chrono::NaiveDate;
+use serde::Serialize;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::{DateTime, DocAddress, IndexReader, Order, Searcher, TantivyDocument, Term};
+
+use crate::passages::{self, CorpusStats, MatchSpec, PassageOptions};
+use crate::query::{Planner, QueryPlan, Widening};
+use crate::schema::Fields;
+use crate::store::Store;
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortOrder {
+    #[default]
+    Relevance,
+    /// Newest articles first.
+    Date,
+}
+
+/// A search as the engine understands it (flags already validated by the CLI layer).
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub query: String,
+    pub outlets: Vec<String>,
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub entities: Vec<String>,
+    /// Passages to return (articles with `all`).
+    pub limit: usize,
+    pub per_article: usize,
+    pub context: usize,
+    pub sort: SortOrder,
+    pub all: bool,
+    pub fuzzy: bool,
+    /// Values per facet.
+    pub facet_limit: usize,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            query: String::new(),
+            outlets: Vec::new(),
+            since: None,
+            until: None,
+            entities: Vec::new(),
+            limit: 10,
+            per_article: 2,
+            context: 0,
+            sort: SortOrder::Relevance,
+            all: false,
+            fuzzy: false,
+            facet_limit: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleInfo {
+    pub id: String,
+    pub path: String,
+    pub url: Option<String>,
+    pub outlet: String,
+    pub date: Option<String>,
+    pub title: Option<String>,
+    /// Byte ranges of matches in `title`.
+    pub title_highlights: Vec<[usize; 2]>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PassageInfo {
+    pub text: String,
+    /// Byte offsets into `text`.
+    pub highlights: Vec<[usize; 2]>,
+    /// Passage number within the article (0-based).
+    pub ordinal: usize,
+    /// Byte range of the passage in the article body.
+    pub start: usize,
+    pub end: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heading: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub rank: usize,
+    pub score: f32,
+    pub article: ArticleInfo,
+    pub passage: PassageInfo,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct EntityCount {
+    pub value: String,
+    pub kind: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Facets {
+    pub outlet: Vec<FacetCount>,
+    pub date: Vec<FacetCount>,
+    pub entity: Vec<EntityCount>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub query: String,
+    pub total_articles: u64,
+    pub hits: Vec<Hit>,
+    pub facets: Facets,
+    /// Query words widened to spelling variants found in the index.
+    pub widened: Vec<Widening>,
+    /// Outlet names as resolved from `--outlet` (case-insensitive input).
+    pub outlets: Vec<String>,
+}
+
+/// An open index ready to answer searches.
+pub struct Engine {
+    pub store: Store,
+    reader: IndexReader,
+}
+
+impl Engine {
+    pub fn open(dir: &Path) -> Result<Engine> {
+        let store = Store::open(dir)?;
+        let reader = store
+            .index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()
+            .with_context(|| format!("cannot open a reader on index {}", dir.display()))?;
+        Ok(Engine { store, reader })
+    }
+
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    pub fn fields(&self) -> &Fields {
+        &self.store.fields
+    }
+
+    /// Every value under a facet root (`/outlet`, `/date`, ...), read from the term
+    /// dictionaries rather than by scanning documents.
+    pub fn facet_values(&self, root: &str) -> Result<Vec<String>> {
+        let searcher = self.searcher();
+        let prefix = Facet::from(root);
+        let mut key = prefix.encoded_str().as_bytes().to_vec();
+        key.push(0);
+        let mut end = prefix.encoded_str().as_bytes().to_vec();
+        end.push(1);
+        let mut out = std::collections::BTreeSet::new();
+        for seg in searcher.segment_readers() {
+            let inv = seg
+                .inverted_index(self.store.fields.facet)
+                .context("cannot read the facet dictionary")?;
+            let mut stream = inv
+                .terms()
+                .range()
+                .ge(&key)
+                .lt(&end)
+                .into_stream()
+                .context("cannot read the facet dictionary")?;
+            while stream.advance() {
+                if let Ok(facet) = Facet::from_encoded(stream.key().to_vec()) {
+                    if let Some(last) = facet.to_path().last() {
+                        out.insert((*last).to_string());
+                    }
+                }
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+
+    /// Maps `--outlet` values (any case) to the outlet names in the index; an unknown name
+    /// is an error listing the closest known ones.
+    pub fn resolve_outlets(&self, wanted: &[String]) -> Result<Vec<String>> {
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let known = self.facet_values("/outlet")?;
+        let mut out = Vec::new();
+        for w in wanted {
+            let lw = w.trim().to_lowercase();
+            match known.iter().find(|k| k.to_lowercase() == lw) {
+                Some(k) => out.push(k.clone()),
+                None => {
+                    let mut near: Vec<(f64, &String)> = known
+                        .iter()
+                        .map(|k| {
+                            let lk = k.to_lowercase();
+                            let mut s = strsim::jaro_winkler(&lw, &lk);
+                            if lk.contains(&lw) || lw.contains(&lk) {
+                                s += 0.5;
+                            }
+                            (s, k)
+                        })
+                        .collect();
+                    near.sort_by(|a, b| b.0.total_cmp(&a.0));
+                    let names: Vec<&str> = near.iter().take(5).map(|(_, k)| String::as_str(k)).collect();
+                    if names.is_empty() {
+                        bail!("unknown outlet `{w}`: the index has no outlets");
+                    }
+                    bail!(
+                        "unknown outlet `{w}`; closest known outlets: {}",
+                        names.join(", ")
+                    );
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Runs a search.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let searcher = self.searcher();
+        let fields = *self.fields();
+        let no_variants = |_: &str| Vec::new();
+        let planner = Planner {
+            fields: &fields,
+            searcher: &searcher,
+            variants: &no_variants,
+            fuzzy_all: req.fuzzy,
+        };
+        let plan: QueryPlan = planner.plan(&req.query)?;
+        let outlets = self.resolve_outlets(&req.outlets)?;
+        let query = self.with_filters(plan.query.box_clone(), req, &outlets)?;
+
+        let n_articles = if req.all {
+            req.limit
+        } else {
+            req.limit + 10
+        }
+        .max(1);
+        let mut facet_collector = FacetCollector::for_field("facet");
+        facet_collector.add_facet("/outlet");
+        facet_collector.add_facet("/date");
+        for kind in crate::article::EntityKind::ALL {
+            facet_collector.add_facet(Facet::from_path(["entity", kind.as_str()]));
+        }
+
+        let (top, total, facet_counts): (Vec<(f32, DocAddress)>, usize, _) = match req.sort {
+            SortOrder::Relevance => searcher
+                .search(
+                    &query,
+                    &(
+                        TopDocs::with_limit(n_articles).order_by_score(),
+                        Count,
+                        facet_collector,
+                    ),
+                )
+                .context("search failed")?,
+            SortOrder::Date => {
+                let (docs, total, facets) = searcher
+                    .search(
+                        &query,
+                        &(
+                            TopDocs::with_limit(n_articles)
+                                .order_by_fast_field::<DateTime>("date", Order::Desc),
+                            Count,
+                            facet_collector,
+                        ),
+                    )
+                    .context("search failed")?;
+                let docs = docs.into_iter().map(|(_, d)| (1.0, d)).collect();
+                (docs, total, facets)
+            }
+        };
+
+        let mut facets = Facets::default();
+        let top_k = |root: &str| -> Vec<FacetCount> {
+            let mut v: Vec<FacetCount> = facet_counts
+                .get(root)
+                .map(|(f, c)| FacetCount {
+                    value: f.to_path().last().map(|s| s.to_string()).unwrap_or_default(),
+                    count: c,
+                })
+                .collect();
+            v.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+            v.truncate(req.facet_limit);
+            v
+        };
+        facets.outlet = top_k("/outlet");
+        facets.date = top_k("/date");
+        let mut ents: Vec<EntityCount> = Vec::new();
+        for kind in crate::article::EntityKind::ALL {
+            let root = format!("/entity/{}", kind.as_str());
+            for (f, c) in facet_counts.get(root.as_str()) {
+                ents.push(EntityCount {
+                    value: f.to_path().last().map(|s| s.to_string()).unwrap_or_default(),
+                    kind: kind.as_str().to_string(),
+                    count: c,
+                });
+            }
+        }
+        ents.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+        ents.truncate(req.facet_limit);
+        facets.entity = ents;
+
+        let hits = self.passages_for(&searcher, &fields, &top, &plan.spec, req)?;
+        Ok(SearchResults {
+            query: req.query.clone(),
+            total_articles: total as u64,
+            hits,
+            facets,
+            widened: plan.widened,
+            outlets,
+        })
+    }
+
+    fn with_filters(&self, query: Box<dyn Query>, req: &SearchRequest, outlets: &[String]) -> Result<Box<dyn Query>> {
+        let fields = self.fields();
+        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query)];
+        if !outlets.is_empty() {
+            let any: Vec<(Occur, Box<dyn Query>)> = outlets
+                .iter()
+                .map(|o| {
+                    let t = Term::from_facet(fields.facet, &Facet::from_path(["outlet", o]));
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(t, IndexRecordOption::Basic)) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        if req.since.is_some() || req.until.is_some() {
+            let to_term = |d: NaiveDate| {
+                let secs = d
+                    .and_hms_opt(0, 0, 0)
+                    .map(|x| x.and_utc().timestamp())
+                    .unwrap_or(0);
+                Term::from_field_date(fields.date, DateTime::from_timestamp_secs(secs))
+            };
+            let lower = req.since.map_or(Bound::Unbounded, |d| Bound::Included(to_term(d)));
+            let upper = req
+                .until
+                .and_then(|d| d.succ_opt())
+                .map_or(Bound::Unbounded, |d| Bound::Excluded(to_term(d)));
+            must.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+        }
+        Ok(Box::new(BooleanQuery::new(must)))
+    }
+
+    /// Loads the top articles and picks their passages, then ranks all passages together.
+    fn passages_for(
+        &self,
+        searcher: &Searcher,
+        fields: &Fields,
+        top: &[(f32, DocAddress)],
+        spec: &MatchSpec,
+        req: &SearchRequest,
+    ) -> Result<Vec<Hit>> {
+        let opts = PassageOptions {
+            per_article: if req.all { usize::MAX } else { req.per_article.max(1) },
+            context: req.context,
+            all: req.all,
+            max_chars: 400,
+        };
+        let stats = CorpusStats {
+            avg_passage_tokens: 60.0,
+        };
+        let mut ranked: Vec<(f32, usize, usize, Hit)> = Vec::new();
+        for (rank, (score, addr)) in top.iter().enumerate() {
+            let doc: TantivyDocument = searcher
+                .doc(*addr)
+                .context("cannot read a stored article")?;
+            let text = |f| {
+                doc.get_first(f)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            };
+            let body = text(fields.body).unwrap_or_default();
+            let title = text(fields.title);
+            let date = doc
+                .get_first(fields.date)
+                .and_then(|v| v.as_datetime())
+                .and_then(|d| chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0))
+                .map(|d| d.format("%Y-%m-%d").to_string());
+            let article = ArticleInfo {
+                id: text(fields.id).unwrap_or_default(),
+                path: text(fields.path).unwrap_or_default(),
+                url: text(fields.url),
+                outlet: text(fields.outlet).unwrap_or_else(|| "unknown".into()),
+                date,
+                title_highlights: title
+                    .as_deref()
+                    .map(|t| {
+                        passages::highlight(t, spec)
+                            .into_iter()
+                            .map(|(a, b)| [a, b])
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                title,
+            };
+            for (i, p) in passages::passages(&body, spec, &opts, &stats)
+                .into_iter()
+                .enumerate()
+            {
+                let combined = match req.sort {
+                    SortOrder::Relevance => passages::combined_score(*score, rank, p.score),
+                    SortOrder::Date => -(rank as f32),
+                };
+                ranked.push((
+                    combined,
+                    rank,
+                    i,
+                    Hit {
+                        rank: 0,
+                        score: combined,
+                        article: article.clone(),
+                        passage: PassageInfo {
+                            text: p.text,
+                            highlights: p.highlights.into_iter().map(|(a, b)| [a, b]).collect(),
+                            ordinal: p.ordinal,
+                            start: p.start,
+                            end: p.end,
+                            heading: p.heading,
+                        },
+                    },
+                ));
+            }
+        }
+        if req.all {
+            // Reading mode: articles in rank order, each article's passages in text order.
+            ranked.sort_by(|a, b| a.1.cmp(&b.1).then(a.3.passage.start.cmp(&b.3.passage.start)));
+        } else {
+            ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+            ranked.truncate(req.limit);
+        }
+        Ok(ranked
+            .into_iter()
+            .enumerate()
+            .map(|(i, (_, _, _, mut h))| {
+                h.rank = i + 1;
+                h
+            })
+            .collect())
+    }
+}
+
+/// Index-wide figures for `newsidx stats`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    pub index: String,
+    pub articles: u64,
+    pub outlets: u64,
+    pub top_outlets: Vec<FacetCount>,
+    pub first_date: Option<String>,
+    pub last_date: Option<String>,
+    pub undated: u64,
+    pub size_bytes: u64,
+    pub segments: usize,
+}
+
+impl Engine {
+    pub fn stats(&self, top: usize) -> Result<Stats> {
+        let searcher = self.searcher();
+        let mut fc = FacetCollector::for_field("facet");
+        fc.add_facet("/outlet");
+        fc.add_facet("/date");
+        let counts = searcher
+            .search(&tantivy::query::AllQuery, &fc)
+            .context("cannot count outlets")?;
+        let mut outlets: Vec<FacetCount> = counts
+            .get("/outlet")
+            .map(|(f, c)| FacetCount {
+                value: f.to_path().last().map(|s| s.to_string()).unwrap_or_default(),
+                count: c,
+            })
+            .collect();
+        outlets.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+        let n_outlets = outlets.len() as u64;
+        outlets.truncate(top);
+        let days: Vec<(String, u64)> = counts
+            .get("/date")
+            .map(|(f, c)| {
+                (
+                    f.to_path().last().map(|s| s.to_string()).unwrap_or_default(),
+                    c,
+                )
+            })
+            .collect();
+        let dated: u64 = days.iter().map(|d| d.1).sum();
+        let mut by_day: HashMap<String, u64> = HashMap::new();
+        for (d, c) in &days {
+            *by_day.entry(d.clone()).or_default() += c;
+        }
+        let mut keys: Vec<&String> = by_day.keys().collect();
+        keys.sort();
+        Ok(Stats {
+            index: self.store.dir.display().to_string(),
+            articles: searcher.num_docs(),
+            outlets: n_outlets,
+            top_outlets: outlets,
+            first_date: keys.first().map(|s| s.to_string()),
+            last_date: keys.last().map(|s| s.to_string()),
+            undated: searcher.num_docs().saturating_sub(dated),
+            size_bytes: self.store.size_on_disk()?,
+            segments: searcher.segment_readers().len(),
+        })
+    }
+}

@@ -1,0 +1,205 @@
+//! The index directory on disk: creating, opening, version checks, and the side files kept beside tantivy's.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use tantivy::directory::MmapDirectory;
+use tantivy::Index;
+
+use crate::schema::{self, Fields, SCHEMA_VERSION};
+
+/// Marker file that says "this folder is a newsidx index" and which schema wrote it.
+const MARKER: &str = "newsidx.json";
+
+#[derive(Serialize, Deserialize)]
+struct Marker {
+    schema_version: u32,
+    written_by: String,
+}
+
+/// An opened index with its resolved fields.
+pub struct Store {
+    pub dir: PathBuf,
+    pub index: Index,
+    pub fields: Fields,
+}
+
+fn is_empty_dir(dir: &Path) -> Result<bool> {
+    Ok(fs::read_dir(dir)
+        .with_context(|| format!("cannot read index folder {}", dir.display()))?
+        .next()
+        .is_none())
+}
+
+fn check_marker(dir: &Path) -> Result<()> {
+    let marker_path = dir.join(MARKER);
+    let raw = fs::read_to_string(&marker_path).with_context(|| {
+        format!(
+            "{} is not a newsidx index (no {MARKER}); pick another --index or remove it",
+            dir.display()
+        )
+    })?;
+    let marker: Marker = serde_json::from_str(&raw).with_context(|| {
+        format!(
+            "{} is damaged; run `newsidx index --rebuild ...` to start over",
+            marker_path.display()
+        )
+    })?;
+    if marker.schema_version != SCHEMA_VERSION {
+        bail!(
+            "index {} was written by newsidx {} (schema {}), this is newsidx {} (schema {}): \
+             run `newsidx index --rebuild PATH...` to rebuild it",
+            dir.display(),
+            marker.written_by,
+            marker.schema_version,
+            env!("CARGO_PKG_VERSION"),
+            SCHEMA_VERSION
+        );
+    }
+    Ok(())
+}
+
+fn open_tantivy(dir: &Path) -> Result<Index> {
+    if !dir.join("meta.json").exists() {
+        bail!(
+            "index {} is damaged (meta.json is missing): run `newsidx index --rebuild PATH...`",
+            dir.display()
+        );
+    }
+    let mmap = MmapDirectory::open(dir)
+        .with_context(|| format!("cannot open index folder {}", dir.display()))?;
+    let index = Index::open(mmap).map_err(|e| {
+        anyhow::anyhow!(
+            "index {} cannot be opened ({e}): run `newsidx index --rebuild PATH...`",
+            dir.display()
+        )
+    })?;
+    schema::register(&index);
+    Ok(index)
+}
+
+impl Store {
+    /// Opens an existing index for reading; says how to create one when there is none.
+    pub fn open(dir: &Path) -> Result<Store> {
+        if !dir.exists() || (dir.is_dir() && is_empty_dir(dir)?) {
+            bail!(
+                "no index at {}: create one with `newsidx index PATH...`{}",
+                dir.display(),
+                if dir == Path::new("index") || dir == Path::new("./index") {
+                    String::new()
+                } else {
+                    format!(" --index {}", dir.display())
+                }
+            );
+        }
+        check_marker(dir)?;
+        let index = open_tantivy(dir)?;
+        let fields = Fields::new(&index.schema())?;
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            index,
+            fields,
+        })
+    }
+
+    /// Opens the index for writing, creating it when absent. With `rebuild`, a folder that
+    /// is a newsidx index (or an empty one) is wiped first; a folder that is not an index is
+    /// never deleted.
+    pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<Store> {
+        if dir.exists() && !dir.is_dir() {
+            bail!("--index {} exists and is not a folder", dir.display());
+        }
+        if dir.exists() && !is_empty_dir(dir)? {
+            if rebuild {
+                if !dir.join(MARKER).exists() && !dir.join("meta.json").exists() {
+                    bail!(
+                        "{} is not a newsidx index; refusing to delete it for --rebuild",
+                        dir.display()
+                    );
+                }
+                wipe(dir)?;
+            } else {
+                return Store::open(dir);
+            }
+        }
+        fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create index folder {}", dir.display()))?;
+        let marker = Marker {
+            schema_version: SCHEMA_VERSION,
+            written_by: env!("CARGO_PKG_VERSION").to_string(),
+        };
+        write_atomic(
+            &dir.join(MARKER),
+            serde_json::to_string_pretty(&marker)?.as_bytes(),
+        )?;
+        let mmap = MmapDirectory::open(dir)
+            .with_context(|| format!("cannot open index folder {}", dir.display()))?;
+        let index = Index::create(mmap, schema::build_schema(), Default::default())
+            .with_context(|| format!("cannot create index in {}", dir.display()))?;
+        schema::register(&index);
+        let fields = Fields::new(&index.schema())?;
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            index,
+            fields,
+        })
+    }
+
+    /// Path of a newsidx side file (entity table, boilerplate model) inside the index folder.
+    pub fn side_file(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// Bytes on disk of everything in the index folder.
+    pub fn size_on_disk(&self) -> Result<u64> {
+        let mut total = 0;
+        for entry in fs::read_dir(&self.dir)
+            .with_context(|| format!("cannot read index folder {}", self.dir.display()))?
+        {
+            let entry = entry.with_context(|| format!("cannot read {}", self.dir.display()))?;
+            let meta = entry.metadata().with_context(|| {
+                format!("cannot read metadata of {}", entry.path().display())
+            })?;
+            if meta.is_file() {
+                total += meta.len();
+            }
+        }
+        Ok(total)
+    }
+}
+
+/// Removes the contents of a newsidx index folder (only files tantivy or newsidx write there).
+fn wipe(dir: &Path) -> Result<()> {
+    for entry in fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+        let path = entry.path();
+        let ty = entry
+            .file_type()
+            .with_context(|| format!("cannot stat {}", path.display()))?;
+        if ty.is_dir() {
+            fs::remove_dir_all(&path)
+        } else {
+            fs::remove_file(&path)
+        }
+        .with_context(|| format!("cannot remove {} for --rebuild", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Writes a file so that readers see either the old or the new content, never a torn one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    {
+        let mut f = fs::File::create(&tmp)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        f.write_all(bytes)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        f.sync_all()
+            .with_context(|| format!("cannot sync {}", tmp.display()))?;
+    }
+    fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
+    Ok(())
+}
