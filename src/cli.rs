@@ -21,7 +21,13 @@ The index lives in ./index unless --index DIR (or NEWSIDX_INDEX) says otherwise.
 #[command(name = "newsidx", version, about = ABOUT, after_help = AFTER_HELP)]
 pub struct Cli {
     /// Index folder.
-    #[arg(long, global = true, value_name = "DIR", env = "NEWSIDX_INDEX", default_value = "index")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "NEWSIDX_INDEX",
+        default_value = "index"
+    )]
     pub index: PathBuf,
 
     #[command(subcommand)]

@@ -135,7 +135,9 @@ fn existing_files(searcher: &Searcher) -> Result<HashMap<String, FileState>> {
         let Some(files) = ff.str("file").context("cannot read the `file` column")? else {
             continue;
         };
-        let sigs = ff.u64("file_sig").context("cannot read the `file_sig` column")?;
+        let sigs = ff
+            .u64("file_sig")
+            .context("cannot read the `file_sig` column")?;
         let mut per_ord: HashMap<u64, FileState> = HashMap::new();
         for doc in seg.doc_ids_alive() {
             let Some(ord) = files.term_ords(doc).next() else {
@@ -168,7 +170,11 @@ fn existing_files(searcher: &Searcher) -> Result<HashMap<String, FileState>> {
 }
 
 /// Content hashes of the articles a file holds now, by id (to tell updated from unchanged).
-fn hashes_of_file(searcher: &Searcher, fields: &Fields, file: &str) -> Result<HashMap<String, u64>> {
+fn hashes_of_file(
+    searcher: &Searcher,
+    fields: &Fields,
+    file: &str,
+) -> Result<HashMap<String, u64>> {
     let mut out = HashMap::new();
     let mut buf = String::new();
     for seg in searcher.segment_readers() {
@@ -176,12 +182,17 @@ fn hashes_of_file(searcher: &Searcher, fields: &Fields, file: &str) -> Result<Ha
         let Some(ids) = ff.str("id").context("cannot read the `id` column")? else {
             continue;
         };
-        let hashes = ff.u64("doc_hash").context("cannot read the `doc_hash` column")?;
+        let hashes = ff
+            .u64("doc_hash")
+            .context("cannot read the `doc_hash` column")?;
         let inv = seg
             .inverted_index(fields.file)
             .context("cannot read the `file` postings")?;
         let Some(mut postings) = inv
-            .read_postings(&Term::from_field_text(fields.file, file), IndexRecordOption::Basic)
+            .read_postings(
+                &Term::from_field_text(fields.file, file),
+                IndexRecordOption::Basic,
+            )
             .context("cannot read the `file` postings")?
         else {
             continue;
@@ -192,7 +203,8 @@ fn hashes_of_file(searcher: &Searcher, fields: &Fields, file: &str) -> Result<Ha
             if alive.is_none_or(|a| a.is_alive(doc)) {
                 if let Some(ord) = ids.term_ords(doc).next() {
                     buf.clear();
-                    ids.ord_to_str(ord, &mut buf).context("cannot read the `id` dictionary")?;
+                    ids.ord_to_str(ord, &mut buf)
+                        .context("cannot read the `id` dictionary")?;
                     out.insert(buf.clone(), hashes.first(doc).unwrap_or(0));
                 }
             }
@@ -274,7 +286,10 @@ fn to_document(fields: &Fields, a: &Article, file: &str, sig: u64, hash: u64) ->
     }
     if let Some(ents) = &a.given_entities {
         for e in ents {
-            d.add_facet(fields.facet, Facet::from_path(["entity", e.kind.as_str(), &e.name]));
+            d.add_facet(
+                fields.facet,
+                Facet::from_path(["entity", e.kind.as_str(), &e.name]),
+            );
             d.add_text(fields.entities, &e.name);
             for al in &e.aliases {
                 d.add_text(fields.entities, al);
@@ -298,7 +313,11 @@ fn lock_message(dir: &Path, e: tantivy::TantivyError) -> anyhow::Error {
 }
 
 /// Indexes `roots` into the index at `opts.index_dir`, incrementally.
-pub fn run(roots: &[PathBuf], opts: &IndexOptions, reporter: &dyn Reporter) -> Result<IndexSummary> {
+pub fn run(
+    roots: &[PathBuf],
+    opts: &IndexOptions,
+    reporter: &dyn Reporter,
+) -> Result<IndexSummary> {
     let started = Instant::now();
     if roots.is_empty() {
         bail!("nothing to index: give one or more files or folders");
@@ -332,7 +351,10 @@ pub fn run(roots: &[PathBuf], opts: &IndexOptions, reporter: &dyn Reporter) -> R
     let searcher = reader.searcher();
     let was_empty = searcher.num_docs() == 0;
     let existing = existing_files(&searcher)?;
-    let metas = store.index.load_metas().context("cannot read index metadata")?;
+    let metas = store
+        .index
+        .load_metas()
+        .context("cannot read index metadata")?;
     let incomplete: HashSet<String> = metas
         .payload
         .as_deref()
@@ -340,13 +362,12 @@ pub fn run(roots: &[PathBuf], opts: &IndexOptions, reporter: &dyn Reporter) -> R
         .map(|p| p.incomplete.into_iter().collect())
         .unwrap_or_default();
 
-    let exclude = vec![std::fs::canonicalize(&opts.index_dir).unwrap_or(opts.index_dir.clone())];
-    let canon_exclude: Vec<PathBuf> = exclude
-        .iter()
-        .cloned()
-        .chain(std::iter::once(opts.index_dir.clone()))
-        .collect();
-    let discovery = ingest::discover(roots, &canon_exclude);
+    // Never index the index itself (`newsidx index .` with ./index inside).
+    let exclude = [
+        std::fs::canonicalize(&opts.index_dir).unwrap_or(opts.index_dir.clone()),
+        opts.index_dir.clone(),
+    ];
+    let discovery = ingest::discover(roots, &exclude);
     let mut summary = IndexSummary::default();
     let mut reasons: HashMap<String, u64> = HashMap::new();
     for s in &discovery.skipped {
@@ -392,8 +413,10 @@ pub fn run(roots: &[PathBuf], opts: &IndexOptions, reporter: &dyn Reporter) -> R
     // Reader thread: streams articles in file order through a bounded channel, so memory
     // stays flat however large the input.
     let (tx, rx) = sync_channel::<Event>(4096);
-    let files_for_reader: Vec<(SourceFile, String)> =
-        to_read.iter().map(|(f, k, _)| (clone_source(f), k.clone())).collect();
+    let files_for_reader: Vec<(SourceFile, String)> = to_read
+        .iter()
+        .map(|(f, k, _)| (clone_source(f), k.clone()))
+        .collect();
     let reader_thread = std::thread::spawn(move || {
         for (file, key) in files_for_reader {
             if tx.send(Event::Start(key.clone())).is_err() {
@@ -433,9 +456,20 @@ pub fn run(roots: &[PathBuf], opts: &IndexOptions, reporter: &dyn Reporter) -> R
         since_commit: 0,
         old_hashes,
         seen_in_file: HashMap::new(),
-        prior: to_read.iter().map(|(_, k, st)| (k.clone(), st.is_some())).collect(),
+        prior: to_read
+            .iter()
+            .map(|(_, k, st)| (k.clone(), st.is_some()))
+            .collect(),
     };
-    consume(&rx, &mut writer, &mut state, &mut summary, &mut reasons, opts, reporter)?;
+    consume(
+        &rx,
+        &mut writer,
+        &mut state,
+        &mut summary,
+        &mut reasons,
+        opts,
+        reporter,
+    )?;
     drop(rx);
     reader_thread
         .join()
@@ -481,7 +515,11 @@ struct RunState {
 
 impl RunState {
     /// Turns pending articles into documents on all cores and hands them to tantivy.
-    fn flush(&mut self, writer: &IndexWriter<TantivyDocument>, summary: &mut IndexSummary) -> Result<()> {
+    fn flush(
+        &mut self,
+        writer: &IndexWriter<TantivyDocument>,
+        summary: &mut IndexSummary,
+    ) -> Result<()> {
         if self.pending.is_empty() {
             return Ok(());
         }
@@ -514,7 +552,10 @@ impl RunState {
             }
             let old = self.old_hashes.get(&file);
             if old.is_some() {
-                self.seen_in_file.entry(file.clone()).or_default().insert(id.clone());
+                self.seen_in_file
+                    .entry(file.clone())
+                    .or_default()
+                    .insert(id.clone());
             }
             match old.and_then(|m| m.get(&id)) {
                 Some(old) if *old == hash => summary.unchanged += 1,
@@ -527,11 +568,17 @@ impl RunState {
     }
 }
 
-fn commit(writer: &mut IndexWriter<TantivyDocument>, incomplete: &[String], summary: &mut IndexSummary) -> Result<()> {
+fn commit(
+    writer: &mut IndexWriter<TantivyDocument>,
+    incomplete: &[String],
+    summary: &mut IndexSummary,
+) -> Result<()> {
     let payload = serde_json::to_string(&CommitPayload {
         incomplete: incomplete.to_vec(),
     })?;
-    let mut prepared = writer.prepare_commit().context("cannot prepare an index commit")?;
+    let mut prepared = writer
+        .prepare_commit()
+        .context("cannot prepare an index commit")?;
     prepared.set_payload(&payload);
     prepared.commit().context("cannot commit to the index")?;
     summary.commits += 1;

@@ -12,7 +12,9 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use termcolor::{ColorChoice, StandardStream};
 
-use newsidx::cli::{Cli, ColorWhen, Command, Format, IndexArgs, OutputArgs, SearchArgs, Sort, StatsArgs};
+use newsidx::cli::{
+    Cli, ColorWhen, Command, Format, IndexArgs, OutputArgs, SearchArgs, Sort, StatsArgs,
+};
 use newsidx::indexer::{self, IndexOptions, Reporter};
 use newsidx::ingest::{Skipped, Warning};
 use newsidx::output;
@@ -63,9 +65,7 @@ fn color_choice(when: ColorWhen) -> ColorChoice {
 /// month or year.
 fn parse_day(flag: &str, s: &str, end: bool) -> Result<NaiveDate> {
     let s = s.trim();
-    let bad = || {
-        anyhow::anyhow!("{flag} {s:?} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY")
-    };
+    let bad = || anyhow::anyhow!("{flag} {s:?} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY");
     let parts: Vec<&str> = s.split('-').collect();
     let num = |p: &str| p.parse::<u32>().map_err(|_| bad());
     match parts.as_slice() {
@@ -97,8 +97,16 @@ fn parse_day(flag: &str, s: &str, end: bool) -> Result<NaiveDate> {
 }
 
 fn search(index_dir: &std::path::Path, args: SearchArgs) -> Result<ExitCode> {
-    let since = args.since.as_deref().map(|s| parse_day("--since", s, false)).transpose()?;
-    let until = args.until.as_deref().map(|s| parse_day("--until", s, true)).transpose()?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| parse_day("--since", s, false))
+        .transpose()?;
+    let until = args
+        .until
+        .as_deref()
+        .map(|s| parse_day("--until", s, true))
+        .transpose()?;
     if let (Some(a), Some(b)) = (since, until) {
         if a > b {
             bail!("--since {a} is after --until {b}: nothing can match");
@@ -251,10 +259,22 @@ mod tests {
     #[test]
     fn day_flags() {
         let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        assert_eq!(parse_day("--since", "2022-01-07", false).unwrap(), d(2022, 1, 7));
-        assert_eq!(parse_day("--since", "2022-02", false).unwrap(), d(2022, 2, 1));
-        assert_eq!(parse_day("--until", "2022-02", true).unwrap(), d(2022, 2, 28));
-        assert_eq!(parse_day("--until", "2022-12", true).unwrap(), d(2022, 12, 31));
+        assert_eq!(
+            parse_day("--since", "2022-01-07", false).unwrap(),
+            d(2022, 1, 7)
+        );
+        assert_eq!(
+            parse_day("--since", "2022-02", false).unwrap(),
+            d(2022, 2, 1)
+        );
+        assert_eq!(
+            parse_day("--until", "2022-02", true).unwrap(),
+            d(2022, 2, 28)
+        );
+        assert_eq!(
+            parse_day("--until", "2022-12", true).unwrap(),
+            d(2022, 12, 31)
+        );
         assert_eq!(parse_day("--until", "2020", true).unwrap(), d(2020, 12, 31));
         assert!(parse_day("--since", "2022-02-30", false).is_err());
         assert!(parse_day("--since", "yesterday", false).is_err());

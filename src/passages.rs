@@ -34,9 +34,22 @@ pub struct Passage {
 pub struct CorpusStats {
     pub avg_passage_tokens: f32,
 }
-pub fn passages(body: &str, _spec: &MatchSpec, _opts: &PassageOptions, _s: &CorpusStats) -> Vec<Passage> {
+pub fn passages(
+    body: &str,
+    _spec: &MatchSpec,
+    _opts: &PassageOptions,
+    _s: &CorpusStats,
+) -> Vec<Passage> {
     let end = body.find("\n\n").unwrap_or(body.len());
-    vec![Passage { start: 0, end, text: body[..end].to_string(), highlights: vec![], score: 1.0, ordinal: 0, heading: None }]
+    vec![Passage {
+        start: 0,
+        end,
+        text: body[..end].to_string(),
+        highlights: vec![],
+        score: 1.0,
+        ordinal: 0,
+        heading: None,
+    }]
 }
 pub fn highlight(_text: &str, _spec: &MatchSpec) -> Vec<(usize, usize)> {
     vec![]

@@ -108,7 +108,8 @@ impl Planner<'_> {
             }
         };
         // Pure negation ("-foo") or `*` match everything minus the excluded.
-        let matches_all = matches_all || (walk.spec.terms.is_empty() && walk.spec.phrases.is_empty());
+        let matches_all =
+            matches_all || (walk.spec.terms.is_empty() && walk.spec.phrases.is_empty());
         let query = walk.all_words_bonus(&ast, query)?;
         walk.fill_idf();
         Ok(QueryPlan {
@@ -216,7 +217,11 @@ impl Walk<'_, '_> {
 
     /// Builds the query for a node. `negated` is true under a MustNot, where words are not
     /// collected for highlighting.
-    fn node(&mut self, ast: &UserInputAst, negated: bool) -> Result<Option<Box<dyn Query>>, QueryError> {
+    fn node(
+        &mut self,
+        ast: &UserInputAst,
+        negated: bool,
+    ) -> Result<Option<Box<dyn Query>>, QueryError> {
         match ast {
             UserInputAst::Clause(clauses) => {
                 let mut subs: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -250,7 +255,11 @@ impl Walk<'_, '_> {
         }
     }
 
-    fn leaf(&mut self, leaf: &UserInputLeaf, negated: bool) -> Result<Option<Box<dyn Query>>, QueryError> {
+    fn leaf(
+        &mut self,
+        leaf: &UserInputLeaf,
+        negated: bool,
+    ) -> Result<Option<Box<dyn Query>>, QueryError> {
         match leaf {
             UserInputLeaf::Literal(lit) => self.literal(lit, negated),
             UserInputLeaf::All => Ok(Some(Box::new(AllQuery))),
@@ -260,16 +269,20 @@ impl Walk<'_, '_> {
             UserInputLeaf::Set { .. } => Err(QueryError(
                 "`IN [...]` sets are not supported: use OR".into(),
             )),
-            UserInputLeaf::Exists { field } => Err(QueryError(format!(
-                "`{field}:*` is not supported"
-            ))),
+            UserInputLeaf::Exists { field } => {
+                Err(QueryError(format!("`{field}:*` is not supported")))
+            }
             UserInputLeaf::Regex { .. } => Err(QueryError(
                 "regular expressions are not supported: use `word*` for a prefix".into(),
             )),
         }
     }
 
-    fn literal(&mut self, lit: &UserInputLiteral, negated: bool) -> Result<Option<Box<dyn Query>>, QueryError> {
+    fn literal(
+        &mut self,
+        lit: &UserInputLiteral,
+        negated: bool,
+    ) -> Result<Option<Box<dyn Query>>, QueryError> {
         let targets = targets(self.planner.fields, lit.field_name.as_deref())?;
         let quoted = lit.delimiter != Delimiter::None;
         let (word, mut fuzzy) = if quoted {
@@ -404,7 +417,11 @@ impl Walk<'_, '_> {
 
     /// For a plain list of words (no operators), add a constant bonus for articles that
     /// hold all of them, so they rank above those with only some.
-    fn all_words_bonus(&mut self, ast: &UserInputAst, query: Box<dyn Query>) -> Result<Box<dyn Query>, QueryError> {
+    fn all_words_bonus(
+        &mut self,
+        ast: &UserInputAst,
+        query: Box<dyn Query>,
+    ) -> Result<Box<dyn Query>, QueryError> {
         let UserInputAst::Clause(clauses) = ast else {
             return Ok(query);
         };

@@ -214,7 +214,11 @@ impl Engine {
                         })
                         .collect();
                     near.sort_by(|a, b| b.0.total_cmp(&a.0));
-                    let names: Vec<&str> = near.iter().take(5).map(|(_, k)| String::as_str(k)).collect();
+                    let names: Vec<&str> = near
+                        .iter()
+                        .take(5)
+                        .map(|(_, k)| String::as_str(k))
+                        .collect();
                     if names.is_empty() {
                         bail!("unknown outlet `{w}`: the index has no outlets");
                     }
@@ -243,12 +247,7 @@ impl Engine {
         let outlets = self.resolve_outlets(&req.outlets)?;
         let query = self.with_filters(plan.query.box_clone(), req, &outlets)?;
 
-        let n_articles = if req.all {
-            req.limit
-        } else {
-            req.limit + 10
-        }
-        .max(1);
+        let n_articles = if req.all { req.limit } else { req.limit + 10 }.max(1);
         let mut facet_collector = FacetCollector::for_field("facet");
         facet_collector.add_facet("/outlet");
         facet_collector.add_facet("/date");
@@ -289,7 +288,11 @@ impl Engine {
             let mut v: Vec<FacetCount> = facet_counts
                 .get(root)
                 .map(|(f, c)| FacetCount {
-                    value: f.to_path().last().map(|s| s.to_string()).unwrap_or_default(),
+                    value: f
+                        .to_path()
+                        .last()
+                        .map(|s| s.to_string())
+                        .unwrap_or_default(),
                     count: c,
                 })
                 .collect();
@@ -304,7 +307,11 @@ impl Engine {
             let root = format!("/entity/{}", kind.as_str());
             for (f, c) in facet_counts.get(root.as_str()) {
                 ents.push(EntityCount {
-                    value: f.to_path().last().map(|s| s.to_string()).unwrap_or_default(),
+                    value: f
+                        .to_path()
+                        .last()
+                        .map(|s| s.to_string())
+                        .unwrap_or_default(),
                     kind: kind.as_str().to_string(),
                     count: c,
                 });
@@ -325,7 +332,12 @@ impl Engine {
         })
     }
 
-    fn with_filters(&self, query: Box<dyn Query>, req: &SearchRequest, outlets: &[String]) -> Result<Box<dyn Query>> {
+    fn with_filters(
+        &self,
+        query: Box<dyn Query>,
+        req: &SearchRequest,
+        outlets: &[String],
+    ) -> Result<Box<dyn Query>> {
         let fields = self.fields();
         let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query)];
         if !outlets.is_empty() {
@@ -349,7 +361,9 @@ impl Engine {
                     .unwrap_or(0);
                 Term::from_field_date(fields.date, DateTime::from_timestamp_secs(secs))
             };
-            let lower = req.since.map_or(Bound::Unbounded, |d| Bound::Included(to_term(d)));
+            let lower = req
+                .since
+                .map_or(Bound::Unbounded, |d| Bound::Included(to_term(d)));
             let upper = req
                 .until
                 .and_then(|d| d.succ_opt())
@@ -369,7 +383,11 @@ impl Engine {
         req: &SearchRequest,
     ) -> Result<Vec<Hit>> {
         let opts = PassageOptions {
-            per_article: if req.all { usize::MAX } else { req.per_article.max(1) },
+            per_article: if req.all {
+                usize::MAX
+            } else {
+                req.per_article.max(1)
+            },
             context: req.context,
             all: req.all,
             max_chars: 400,
@@ -441,7 +459,10 @@ impl Engine {
         }
         if req.all {
             // Reading mode: articles in rank order, each article's passages in text order.
-            ranked.sort_by(|a, b| a.1.cmp(&b.1).then(a.3.passage.start.cmp(&b.3.passage.start)));
+            ranked.sort_by(|a, b| {
+                a.1.cmp(&b.1)
+                    .then(a.3.passage.start.cmp(&b.3.passage.start))
+            });
         } else {
             ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
             ranked.truncate(req.limit);
@@ -483,7 +504,11 @@ impl Engine {
         let mut outlets: Vec<FacetCount> = counts
             .get("/outlet")
             .map(|(f, c)| FacetCount {
-                value: f.to_path().last().map(|s| s.to_string()).unwrap_or_default(),
+                value: f
+                    .to_path()
+                    .last()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
                 count: c,
             })
             .collect();
@@ -494,7 +519,10 @@ impl Engine {
             .get("/date")
             .map(|(f, c)| {
                 (
-                    f.to_path().last().map(|s| s.to_string()).unwrap_or_default(),
+                    f.to_path()
+                        .last()
+                        .map(|s| s.to_string())
+                        .unwrap_or_default(),
                     c,
                 )
             })

@@ -160,9 +160,9 @@ impl Store {
             .with_context(|| format!("cannot read index folder {}", self.dir.display()))?
         {
             let entry = entry.with_context(|| format!("cannot read {}", self.dir.display()))?;
-            let meta = entry.metadata().with_context(|| {
-                format!("cannot read metadata of {}", entry.path().display())
-            })?;
+            let meta = entry
+                .metadata()
+                .with_context(|| format!("cannot read metadata of {}", entry.path().display()))?;
             if meta.is_file() {
                 total += meta.len();
             }
@@ -193,8 +193,8 @@ fn wipe(dir: &Path) -> Result<()> {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("tmp");
     {
-        let mut f = fs::File::create(&tmp)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        let mut f =
+            fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
         f.write_all(bytes)
             .with_context(|| format!("cannot write {}", tmp.display()))?;
         f.sync_all()

@@ -78,7 +78,10 @@ pub fn discover(roots: &[PathBuf], exclude: &[PathBuf]) -> Discovery {
             }
             let p = e.path().to_path_buf();
             if p.extension().and_then(|x| x.to_str()) != Some("txt") {
-                skipped.push(Skipped { path: p, reason: SkipReason::Unsupported });
+                skipped.push(Skipped {
+                    path: p,
+                    reason: SkipReason::Unsupported,
+                });
                 continue;
             }
             let meta = e.metadata().ok();
@@ -88,16 +91,39 @@ pub fn discover(roots: &[PathBuf], exclude: &[PathBuf]) -> Discovery {
                 .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
                 .map(|d| d.as_nanos() as u64)
                 .unwrap_or(0);
-            let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
-            files.push(SourceFile { path: p, root: root.clone(), rel, size, sig: size ^ mtime.rotate_left(17), format: Format::Txt });
+            let rel = p
+                .strip_prefix(root)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .replace('\\', "/");
+            files.push(SourceFile {
+                path: p,
+                root: root.clone(),
+                rel,
+                size,
+                sig: size ^ mtime.rotate_left(17),
+                format: Format::Txt,
+            });
         }
     }
     Discovery { files, skipped }
 }
 
-pub fn read_file(file: &SourceFile, sink: &mut dyn FnMut(Article) -> anyhow::Result<()>) -> Result<FileOutcome, ReadError> {
-    let text = std::fs::read_to_string(&file.path).map_err(|e| ReadError::Skipped(Skipped { path: file.path.clone(), reason: SkipReason::Unreadable(e.to_string()) }))?;
-    let body: Vec<&str> = text.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect();
+pub fn read_file(
+    file: &SourceFile,
+    sink: &mut dyn FnMut(Article) -> anyhow::Result<()>,
+) -> Result<FileOutcome, ReadError> {
+    let text = std::fs::read_to_string(&file.path).map_err(|e| {
+        ReadError::Skipped(Skipped {
+            path: file.path.clone(),
+            reason: SkipReason::Unreadable(e.to_string()),
+        })
+    })?;
+    let body: Vec<&str> = text
+        .split('\n')
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     let a = Article {
         id: file.rel.clone(),
         path: file.path.to_string_lossy().into_owned(),
@@ -106,9 +132,14 @@ pub fn read_file(file: &SourceFile, sink: &mut dyn FnMut(Article) -> anyhow::Res
         ..Default::default()
     };
     sink(a).map_err(ReadError::Sink)?;
-    Ok(FileOutcome { articles: 1, warnings: vec![] })
+    Ok(FileOutcome {
+        articles: 1,
+        warnings: vec![],
+    })
 }
 
 fn outlet_of(p: &Path) -> String {
-    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }

@@ -16,19 +16,28 @@ fn spec(fg: Color, bold: bool) -> ColorSpec {
 }
 
 /// Writes `text` with the byte ranges in `highlights` coloured.
-fn write_highlighted(out: &mut dyn WriteColor, text: &str, highlights: &[[usize; 2]]) -> Result<()> {
+fn write_highlighted(
+    out: &mut dyn WriteColor,
+    text: &str,
+    highlights: &[[usize; 2]],
+) -> Result<()> {
     let mut at = 0;
     for &[s, e] in highlights {
-        if s < at || e > text.len() || s >= e || !text.is_char_boundary(s) || !text.is_char_boundary(e) {
+        if s < at
+            || e > text.len()
+            || s >= e
+            || !text.is_char_boundary(s)
+            || !text.is_char_boundary(e)
+        {
             continue;
         }
-        out.write_all(text[at..s].as_bytes())?;
+        out.write_all(&text.as_bytes()[at..s])?;
         out.set_color(&spec(Color::Red, true))?;
-        out.write_all(text[s..e].as_bytes())?;
+        out.write_all(&text.as_bytes()[s..e])?;
         out.reset()?;
         at = e;
     }
-    out.write_all(text[at..].as_bytes())?;
+    out.write_all(&text.as_bytes()[at..])?;
     Ok(())
 }
 
@@ -36,8 +45,19 @@ fn facet_line(out: &mut dyn WriteColor, label: &str, values: &[FacetCount]) -> R
     out.set_color(&spec(Color::Cyan, true))?;
     write!(out, "{label:>8}")?;
     out.reset()?;
-    let parts: Vec<String> = values.iter().map(|f| format!("{} ({})", f.value, f.count)).collect();
-    writeln!(out, "  {}", if parts.is_empty() { "-".to_string() } else { parts.join(", ") })?;
+    let parts: Vec<String> = values
+        .iter()
+        .map(|f| format!("{} ({})", f.value, f.count))
+        .collect();
+    writeln!(
+        out,
+        "  {}",
+        if parts.is_empty() {
+            "-".to_string()
+        } else {
+            parts.join(", ")
+        }
+    )?;
     Ok(())
 }
 
@@ -45,7 +65,12 @@ fn facet_line(out: &mut dyn WriteColor, label: &str, values: &[FacetCount]) -> R
 pub fn search(out: &mut dyn WriteColor, r: &SearchResults, facets: bool) -> Result<()> {
     for w in &r.widened {
         out.set_color(&spec(Color::Yellow, false))?;
-        writeln!(out, "note: `{}` also matched {}", w.word, w.variants.join(", "))?;
+        writeln!(
+            out,
+            "note: `{}` also matched {}",
+            w.word,
+            w.variants.join(", ")
+        )?;
         out.reset()?;
     }
     for hit in &r.hits {
@@ -92,7 +117,10 @@ pub fn search(out: &mut dyn WriteColor, r: &SearchResults, facets: bool) -> Resu
             .facets
             .entity
             .iter()
-            .map(|e| FacetCount { value: format!("{} [{}]", e.value, e.kind), count: e.count })
+            .map(|e| FacetCount {
+                value: format!("{} [{}]", e.value, e.kind),
+                count: e.count,
+            })
             .collect();
         facet_line(out, "entities", &ents)?;
     }
@@ -133,10 +161,20 @@ pub fn stats(out: &mut dyn WriteColor, s: &Stats) -> Result<()> {
         (Some(a), Some(b)) => writeln!(out, "dates     {a} .. {b} ({} undated)", s.undated)?,
         _ => writeln!(out, "dates     none ({} undated)", s.undated)?,
     }
-    writeln!(out, "size      {} in {} segment(s)", human_bytes(s.size_bytes), s.segments)?;
+    writeln!(
+        out,
+        "size      {} in {} segment(s)",
+        human_bytes(s.size_bytes),
+        s.segments
+    )?;
     if !s.top_outlets.is_empty() {
         writeln!(out, "top outlets:")?;
-        let width = s.top_outlets.iter().map(|f| f.count.to_string().len()).max().unwrap_or(1);
+        let width = s
+            .top_outlets
+            .iter()
+            .map(|f| f.count.to_string().len())
+            .max()
+            .unwrap_or(1);
         for f in &s.top_outlets {
             writeln!(out, "  {:>width$}  {}", f.count, f.value)?;
         }
@@ -151,14 +189,26 @@ pub fn index_summary(out: &mut dyn Write, s: &IndexSummary) -> Result<()> {
         s.added, s.updated, s.removed, s.unchanged, s.skipped
     );
     if !s.skip_reasons.is_empty() {
-        let r: Vec<String> = s.skip_reasons.iter().map(|(r, n)| format!("{n} {r}")).collect();
+        let r: Vec<String> = s
+            .skip_reasons
+            .iter()
+            .map(|(r, n)| format!("{n} {r}"))
+            .collect();
         line.push_str(&format!(" ({})", r.join(", ")));
     }
     if s.warnings > 0 {
-        line.push_str(&format!(", {} warning{}", s.warnings, if s.warnings == 1 { "" } else { "s" }));
+        line.push_str(&format!(
+            ", {} warning{}",
+            s.warnings,
+            if s.warnings == 1 { "" } else { "s" }
+        ));
     }
     if s.duplicates > 0 {
-        line.push_str(&format!(", {} duplicate id{} replaced", s.duplicates, if s.duplicates == 1 { "" } else { "s" }));
+        line.push_str(&format!(
+            ", {} duplicate id{} replaced",
+            s.duplicates,
+            if s.duplicates == 1 { "" } else { "s" }
+        ));
     }
     let secs = s.elapsed.as_secs_f64();
     let mb = s.bytes_read as f64 / 1_048_576.0;
@@ -166,7 +216,11 @@ pub fn index_summary(out: &mut dyn Write, s: &IndexSummary) -> Result<()> {
         " in {secs:.1}s ({} file{} read, {mb:.1} MB{})",
         s.files_read,
         if s.files_read == 1 { "" } else { "s" },
-        if secs > 0.05 { format!(", {:.1} MB/s", mb / secs) } else { String::new() }
+        if secs > 0.05 {
+            format!(", {:.1} MB/s", mb / secs)
+        } else {
+            String::new()
+        }
     ));
     writeln!(out, "{line}")?;
     Ok(())
@@ -181,7 +235,10 @@ mod tests {
     fn highlights_are_coloured_only_when_asked() {
         let mut plain = NoColor::new(Vec::new());
         write_highlighted(&mut plain, "fuel prices rose", &[[0, 4]]).unwrap();
-        assert_eq!(String::from_utf8(plain.into_inner()).unwrap(), "fuel prices rose");
+        assert_eq!(
+            String::from_utf8(plain.into_inner()).unwrap(),
+            "fuel prices rose"
+        );
         let mut ansi = Ansi::new(Vec::new());
         write_highlighted(&mut ansi, "fuel prices rose", &[[0, 4]]).unwrap();
         let s = String::from_utf8(ansi.into_inner()).unwrap();
