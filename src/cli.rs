@@ -68,6 +68,69 @@ Exit status: 0 when something was found, 1 when nothing was, 2 on error.")]
     Search(SearchArgs),
     /// Show what the index holds: articles, outlets, date span, size.
     Stats(StatsArgs),
+    /// List the people, organisations and places the (matching) articles mention most.
+    #[command(after_help = "\
+Examples:
+  newsidx entities
+  newsidx entities \"CSTO troops\" --kind person
+  newsidx entities --outlet RT --limit 50 --format json
+
+Counts are articles that mention the entity; aliases are the other spellings seen.")]
+    Entities(EntitiesArgs),
+    /// Write every indexed article as JSON Lines (id, path, url, outlet, date, title, authors, entities).
+    #[command(after_help = "\
+Examples:
+  newsidx export > articles.jsonl
+  newsidx export --with-text | gzip > archive.jsonl.gz
+
+One JSON object per line: id, path, url, outlet, date (YYYY-MM-DD or null), title,
+authors, entities [{name, kind}], and text with --with-text. Field names are stable.")]
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EntitiesArgs {
+    /// Only articles matching this query (same syntax as search).
+    #[arg(value_name = "QUERY")]
+    pub query: Option<String>,
+
+    /// Only this kind of entity.
+    #[arg(long, value_enum)]
+    pub kind: Option<Kind>,
+
+    /// Only articles of this outlet (repeat for several).
+    #[arg(long, value_name = "NAME")]
+    pub outlet: Vec<String>,
+
+    /// Entities listed.
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub limit: u32,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Output format (JSON Lines is the only one).
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    pub format: ExportFormat,
+
+    /// Include each article's body text.
+    #[arg(long)]
+    pub with_text: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    Person,
+    Organization,
+    Location,
 }
 
 #[derive(Debug, Args)]
@@ -118,6 +181,10 @@ pub struct SearchArgs {
     /// Only articles published on or before this date (YYYY-MM-DD, YYYY-MM or YYYY).
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
+
+    /// Only articles that mention this entity (any alias, any case; repeat to require several).
+    #[arg(long, value_name = "NAME")]
+    pub entity: Vec<String>,
 
     /// Number of passages to show.
     #[arg(long, short = 'n', value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]

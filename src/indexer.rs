@@ -24,7 +24,9 @@ use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::{DateTime, DocSet, IndexWriter, Searcher, TantivyDocument, Term};
 use xxhash_rust::xxh3::Xxh3;
 
-use crate::article::Article;
+use crate::article::{Article, Entity};
+use crate::boilerplate::Boilerplate;
+use crate::entities::{EntityTable, Extractor};
 use crate::ingest::{self, ReadError, Skipped, SourceFile, Warning};
 use crate::schema::Fields;
 use crate::store::Store;
@@ -254,7 +256,14 @@ fn date_to_tantivy(d: NaiveDate) -> DateTime {
 }
 
 /// Builds the tantivy document for one article.
-fn to_document(fields: &Fields, a: &Article, file: &str, sig: u64, hash: u64) -> TantivyDocument {
+fn to_document(
+    fields: &Fields,
+    a: &Article,
+    entities: &[Entity],
+    file: &str,
+    sig: u64,
+    hash: u64,
+) -> TantivyDocument {
     let mut d = TantivyDocument::default();
     d.add_text(fields.id, &a.id);
     d.add_text(fields.file, file);
@@ -284,22 +293,101 @@ fn to_document(fields: &Fields, a: &Article, file: &str, sig: u64, hash: u64) ->
     for au in &a.authors {
         d.add_text(fields.authors, au);
     }
-    if let Some(ents) = &a.given_entities {
-        for e in ents {
-            d.add_facet(
-                fields.facet,
-                Facet::from_path(["entity", e.kind.as_str(), &e.name]),
-            );
-            d.add_text(fields.entities, &e.name);
-            for al in &e.aliases {
-                d.add_text(fields.entities, al);
-            }
+    for e in entities {
+        d.add_facet(
+            fields.facet,
+            Facet::from_path(["entity", e.kind.as_str(), &e.name]),
+        );
+        d.add_text(fields.entities, &e.name);
+        for al in &e.aliases {
+            d.add_text(fields.entities, al);
         }
-        if let Ok(json) = serde_json::to_string(ents) {
+    }
+    if !entities.is_empty() {
+        if let Ok(json) = serde_json::to_string(entities) {
             d.add_text(fields.entities_json, &json);
         }
     }
     d
+}
+
+/// Side files saved beside tantivy's, stamped with the commit they describe.
+#[derive(Serialize, Deserialize)]
+struct Stamped<T> {
+    opstamp: u64,
+    data: T,
+}
+
+const ENTITY_TABLE: &str = "entities.json";
+const BOILERPLATE: &str = "boilerplate.json";
+
+fn load_stamped<T: serde::de::DeserializeOwned>(store: &Store, name: &str) -> Option<Stamped<T>> {
+    let raw = std::fs::read(store.side_file(name)).ok()?;
+    serde_json::from_slice(&raw).ok()
+}
+
+fn save_stamped<T: Serialize>(store: &Store, name: &str, opstamp: u64, data: &T) -> Result<()> {
+    let bytes = serde_json::to_vec(&Stamped { opstamp, data })
+        .with_context(|| format!("cannot serialise {name}"))?;
+    crate::store::write_atomic(&store.side_file(name), &bytes)
+}
+
+/// The entity alias table as of the index's last commit. When the saved table is older
+/// than the index (a run was interrupted after a commit), it is rebuilt from the entities
+/// stored with every article, so it never disagrees with what is indexed.
+pub fn load_entity_table(store: &Store) -> Result<EntityTable> {
+    let metas = store
+        .index
+        .load_metas()
+        .context("cannot read index metadata")?;
+    if let Some(st) = load_stamped::<EntityTable>(store, ENTITY_TABLE) {
+        if st.opstamp == metas.opstamp {
+            return Ok(st.data);
+        }
+    }
+    let reader = store
+        .index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()
+        .context("cannot open an index reader")?;
+    let searcher = reader.searcher();
+    let mut table = EntityTable::new();
+    for seg in searcher.segment_readers() {
+        let st = seg
+            .get_store_reader(64)
+            .context("cannot read the document store")?;
+        for doc in seg.doc_ids_alive() {
+            let d: TantivyDocument = st.get(doc).context("cannot read a stored article")?;
+            table.observe(&stored_entities(&d, store.fields.entities_json));
+        }
+    }
+    Ok(table)
+}
+
+fn stored_entities(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<Entity> {
+    use tantivy::schema::Value;
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .and_then(|j| serde_json::from_str(j).ok())
+        .unwrap_or_default()
+}
+
+/// Entities stored with the articles of one source file (to forget them from the table).
+fn entities_of_file(searcher: &Searcher, fields: &Fields, file: &str) -> Result<Vec<Vec<Entity>>> {
+    let query = tantivy::query::TermQuery::new(
+        Term::from_field_text(fields.file, file),
+        IndexRecordOption::Basic,
+    );
+    let addrs = searcher
+        .search(&query, &tantivy::collector::DocSetCollector)
+        .context("cannot look up a file's articles")?;
+    let mut out = Vec::with_capacity(addrs.len());
+    for addr in addrs {
+        let d: TantivyDocument = searcher.doc(addr).context("cannot read a stored article")?;
+        out.push(stored_entities(&d, fields.entities_json));
+    }
+    Ok(out)
 }
 
 fn lock_message(dir: &Path, e: tantivy::TantivyError) -> anyhow::Error {
@@ -392,11 +480,34 @@ pub fn run(
             st => to_read.push((f, key, st.copied())),
         }
     }
+    let mut table = if was_empty {
+        EntityTable::new()
+    } else {
+        load_entity_table(&store)?
+    };
+    let boilerplate: Boilerplate = if was_empty {
+        Boilerplate::new()
+    } else {
+        load_stamped::<Boilerplate>(&store, BOILERPLATE)
+            .map(|s| s.data)
+            .unwrap_or_default()
+    };
     // Files that vanished from under a root being indexed.
     for (key, st) in &existing {
         if !seen.contains(key) && under_any_root(key, &root_keys) {
+            for ents in entities_of_file(&searcher, &fields, key)? {
+                table.forget(&ents);
+            }
             writer.delete_term(Term::from_field_text(fields.file, key));
             summary.removed += st.docs;
+        }
+    }
+    // Changed files are rewritten whole: their old entities leave the table.
+    for (_, key, st) in &to_read {
+        if st.is_some() {
+            for ents in entities_of_file(&searcher, &fields, key)? {
+                table.forget(&ents);
+            }
         }
     }
     let total_bytes: u64 = to_read.iter().map(|(f, _, _)| f.size).sum();
@@ -460,6 +571,9 @@ pub fn run(
             .iter()
             .map(|(_, k, st)| (k.clone(), st.is_some()))
             .collect(),
+        extractor: Extractor::new(),
+        table,
+        boilerplate,
     };
     consume(
         &rx,
@@ -476,7 +590,9 @@ pub fn run(
         .map_err(|_| anyhow!("the file reader thread failed"))?;
 
     state.flush(&writer, &mut summary)?;
-    commit(&mut writer, &[], &mut summary)?;
+    let opstamp = commit(&mut writer, &[], &mut summary)?;
+    save_stamped(&store, ENTITY_TABLE, opstamp, &state.table)?;
+    save_stamped(&store, BOILERPLATE, opstamp, &state.boilerplate)?;
     reporter.committed(summary.added + summary.updated);
     writer
         .wait_merging_threads()
@@ -511,6 +627,9 @@ struct RunState {
     seen_in_file: HashMap<String, HashSet<String>>,
     /// Whether each file to read already had documents in the index.
     prior: HashMap<String, bool>,
+    extractor: Extractor,
+    table: EntityTable,
+    boilerplate: Boilerplate,
 }
 
 impl RunState {
@@ -525,15 +644,30 @@ impl RunState {
         }
         let fields = self.fields;
         let batch = std::mem::take(&mut self.pending);
-        let docs: Vec<(TantivyDocument, String, u64, String)> = batch
+        // Learn repeated lines first, so this batch is already cleaned of them.
+        for (a, _, _) in &batch {
+            self.boilerplate
+                .observe(a.outlet.as_deref().unwrap_or("unknown"), &a.body);
+        }
+        let extractor = &self.extractor;
+        let boilerplate = &self.boilerplate;
+        let docs: Vec<(TantivyDocument, String, u64, String, Vec<Entity>)> = batch
             .into_par_iter()
-            .map(|(a, file, sig)| {
+            .map(|(mut a, file, sig)| {
+                // Hash what the source said, before cleaning: a better boilerplate model
+                // must not make every article look changed.
                 let hash = article_hash(&a);
-                let doc = to_document(&fields, &a, &file, sig, hash);
-                (doc, a.id.clone(), hash, file)
+                a.body = boilerplate.strip(a.outlet.as_deref().unwrap_or("unknown"), &a.body);
+                let entities = match a.given_entities.take() {
+                    Some(given) => given,
+                    None => extractor.extract(a.title.as_deref(), &a.body),
+                };
+                let doc = to_document(&fields, &a, &entities, &file, sig, hash);
+                (doc, a.id.clone(), hash, file, entities)
             })
             .collect();
-        for (doc, id, hash, file) in docs {
+        for (doc, id, hash, file, entities) in docs {
+            self.table.observe(&entities);
             let id_hash = xxhash_rust::xxh3::xxh3_64(id.as_bytes());
             let dup = !self.ids_this_run.insert(id_hash);
             if dup {
@@ -572,7 +706,7 @@ fn commit(
     writer: &mut IndexWriter<TantivyDocument>,
     incomplete: &[String],
     summary: &mut IndexSummary,
-) -> Result<()> {
+) -> Result<u64> {
     let payload = serde_json::to_string(&CommitPayload {
         incomplete: incomplete.to_vec(),
     })?;
@@ -580,9 +714,9 @@ fn commit(
         .prepare_commit()
         .context("cannot prepare an index commit")?;
     prepared.set_payload(&payload);
-    prepared.commit().context("cannot commit to the index")?;
+    let opstamp = prepared.commit().context("cannot commit to the index")?;
     summary.commits += 1;
-    Ok(())
+    Ok(opstamp)
 }
 
 const FLUSH_EVERY: usize = 512;

@@ -6,7 +6,10 @@
 //! pick and highlight passages), and `output` renders that data. `cli` holds the flags only.
 
 pub mod article;
+pub mod boilerplate;
 pub mod cli;
+pub mod entities;
+pub mod export;
 pub mod indexer;
 pub mod ingest;
 pub mod output;

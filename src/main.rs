@@ -12,13 +12,15 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use termcolor::{ColorChoice, StandardStream};
 
+use newsidx::article::EntityKind;
 use newsidx::cli::{
-    Cli, ColorWhen, Command, Format, IndexArgs, OutputArgs, SearchArgs, Sort, StatsArgs,
+    Cli, ColorWhen, Command, EntitiesArgs, ExportArgs, Format, IndexArgs, Kind, OutputArgs,
+    SearchArgs, Sort, StatsArgs,
 };
 use newsidx::indexer::{self, IndexOptions, Reporter};
 use newsidx::ingest::{Skipped, Warning};
 use newsidx::output;
-use newsidx::search::{Engine, SearchRequest, SortOrder};
+use newsidx::search::{Engine, EntitiesRequest, SearchRequest, SortOrder};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -43,6 +45,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Index(args) => index(&cli.index, args),
         Command::Search(args) => search(&cli.index, args),
         Command::Stats(args) => stats(&cli.index, args),
+        Command::Entities(args) => entities(&cli.index, args),
+        Command::Export(args) => export(&cli.index, args),
     }
 }
 
@@ -117,7 +121,7 @@ fn search(index_dir: &std::path::Path, args: SearchArgs) -> Result<ExitCode> {
         outlets: args.outlet,
         since,
         until,
-        entities: Vec::new(),
+        entities: args.entity,
         limit: args.limit as usize,
         per_article: args.per_article as usize,
         context: args.context as usize,
@@ -150,6 +154,44 @@ fn stats(index_dir: &std::path::Path, args: StatsArgs) -> Result<ExitCode> {
         Format::Text => output::text::stats(out, &s),
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn entities(index_dir: &std::path::Path, args: EntitiesArgs) -> Result<ExitCode> {
+    let engine = Engine::open(index_dir)?;
+    let rows = engine.top_entities(&EntitiesRequest {
+        query: args.query,
+        kind: args.kind.map(|k| match k {
+            Kind::Person => EntityKind::Person,
+            Kind::Organization => EntityKind::Organization,
+            Kind::Location => EntityKind::Location,
+        }),
+        outlets: args.outlet,
+        limit: args.limit as usize,
+    })?;
+    write_out(&args.output, |out| match args.output.format {
+        Format::Json => output::json::write(out, &rows),
+        Format::Text => output::text::entities(out, &rows),
+    })?;
+    Ok(if rows.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn export(index_dir: &std::path::Path, args: ExportArgs) -> Result<ExitCode> {
+    let engine = Engine::open(index_dir)?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let n = newsidx::export::export(&engine, args.with_text, &mut |rec| {
+        output::json::write(&mut out, &rec)
+    })?;
+    out.flush().context("cannot write output")?;
+    Ok(if n == 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Runs a printer on a locked, buffered stdout with the chosen colours.

@@ -7,11 +7,13 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{DateTime, DocAddress, IndexReader, Order, Searcher, TantivyDocument, Term};
 
+use crate::article::EntityKind;
+use crate::entities::EntityTable;
 use crate::passages::{self, CorpusStats, MatchSpec, PassageOptions};
 use crate::query::{Planner, QueryPlan, Widening};
 use crate::schema::Fields;
@@ -131,10 +133,38 @@ pub struct SearchResults {
     pub outlets: Vec<String>,
 }
 
+/// `newsidx entities`: which entities the (matching) articles mention most.
+#[derive(Debug, Clone, Default)]
+pub struct EntitiesRequest {
+    pub query: Option<String>,
+    pub kind: Option<EntityKind>,
+    pub outlets: Vec<String>,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EntityRow {
+    pub name: String,
+    pub kind: EntityKind,
+    /// Articles that mention it.
+    pub articles: u64,
+    pub aliases: Vec<String>,
+}
+
 /// An open index ready to answer searches.
 pub struct Engine {
     pub store: Store,
     reader: IndexReader,
+    /// Loaded on first use: only entity facets, filters and export need it.
+    table: std::sync::OnceLock<EntityTable>,
+}
+
+/// The stored publication day of an article, as `YYYY-MM-DD`.
+pub fn stored_day(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_datetime())
+        .and_then(|d| chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0))
+        .map(|d| d.format("%Y-%m-%d").to_string())
 }
 
 impl Engine {
@@ -146,7 +176,17 @@ impl Engine {
             .reload_policy(tantivy::ReloadPolicy::Manual)
             .try_into()
             .with_context(|| format!("cannot open a reader on index {}", dir.display()))?;
-        Ok(Engine { store, reader })
+        Ok(Engine {
+            store,
+            reader,
+            table: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// The corpus-level entity alias table (empty when the index has none yet).
+    pub fn entity_table(&self) -> &EntityTable {
+        self.table
+            .get_or_init(|| crate::indexer::load_entity_table(&self.store).unwrap_or_default())
     }
 
     pub fn searcher(&self) -> Searcher {
@@ -236,11 +276,12 @@ impl Engine {
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let searcher = self.searcher();
         let fields = *self.fields();
-        let no_variants = |_: &str| Vec::new();
+        let table = self.entity_table();
+        let variants = |w: &str| table.variants(w);
         let planner = Planner {
             fields: &fields,
             searcher: &searcher,
-            variants: &no_variants,
+            variants: &variants,
             fuzzy_all: req.fuzzy,
         };
         let plan: QueryPlan = planner.plan(&req.query)?;
@@ -251,7 +292,7 @@ impl Engine {
         let mut facet_collector = FacetCollector::for_field("facet");
         facet_collector.add_facet("/outlet");
         facet_collector.add_facet("/date");
-        for kind in crate::article::EntityKind::ALL {
+        for kind in EntityKind::ALL {
             facet_collector.add_facet(Facet::from_path(["entity", kind.as_str()]));
         }
 
@@ -302,24 +343,7 @@ impl Engine {
         };
         facets.outlet = top_k("/outlet");
         facets.date = top_k("/date");
-        let mut ents: Vec<EntityCount> = Vec::new();
-        for kind in crate::article::EntityKind::ALL {
-            let root = format!("/entity/{}", kind.as_str());
-            for (f, c) in facet_counts.get(root.as_str()) {
-                ents.push(EntityCount {
-                    value: f
-                        .to_path()
-                        .last()
-                        .map(|s| s.to_string())
-                        .unwrap_or_default(),
-                    kind: kind.as_str().to_string(),
-                    count: c,
-                });
-            }
-        }
-        ents.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
-        ents.truncate(req.facet_limit);
-        facets.entity = ents;
+        facets.entity = self.entity_counts(&facet_counts, &EntityKind::ALL, req.facet_limit);
 
         let hits = self.passages_for(&searcher, &fields, &top, &plan.spec, req)?;
         Ok(SearchResults {
@@ -340,6 +364,20 @@ impl Engine {
     ) -> Result<Box<dyn Query>> {
         let fields = self.fields();
         let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query)];
+        for name in &req.entities {
+            let facets = self.resolve_entity(name)?;
+            let any: Vec<(Occur, Box<dyn Query>)> = facets
+                .iter()
+                .map(|f| {
+                    let t = Term::from_facet(fields.facet, f);
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(t, IndexRecordOption::Basic)) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
         if !outlets.is_empty() {
             let any: Vec<(Occur, Box<dyn Query>)> = outlets
                 .iter()
@@ -371,6 +409,118 @@ impl Engine {
             must.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
         }
         Ok(Box::new(BooleanQuery::new(must)))
+    }
+
+    /// Entity facet counts merged to corpus-level canonical names, most frequent first.
+    fn entity_counts(
+        &self,
+        counts: &FacetCounts,
+        kinds: &[EntityKind],
+        limit: usize,
+    ) -> Vec<EntityCount> {
+        let table = self.entity_table();
+        let mut merged: HashMap<(EntityKind, String), u64> = HashMap::new();
+        for kind in kinds {
+            let root = format!("/entity/{}", kind.as_str());
+            for (f, c) in counts.get(root.as_str()) {
+                let Some(raw) = f.to_path().last().map(|s| s.to_string()) else {
+                    continue;
+                };
+                let key = table.canonical(*kind, &raw);
+                // An article names one entity once (extraction merges its mentions), so
+                // summing the counts of an entity's article-level names counts articles.
+                *merged.entry(key).or_default() += c;
+            }
+        }
+        let mut out: Vec<EntityCount> = merged
+            .into_iter()
+            .map(|((kind, value), count)| EntityCount {
+                value,
+                kind: kind.as_str().to_string(),
+                count,
+            })
+            .collect();
+        out.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+        out.truncate(limit);
+        out
+    }
+
+    /// The facet values an `--entity` name stands for: every article-level name of the
+    /// canonical entities it may mean (any alias, any case).
+    pub fn resolve_entity(&self, name: &str) -> Result<Vec<Facet>> {
+        let table = self.entity_table();
+        let mut facets = Vec::new();
+        for (kind, canonical) in table.resolve(name) {
+            for member in table.members(kind, &canonical) {
+                facets.push(Facet::from_path(["entity", kind.as_str(), &member]));
+            }
+        }
+        if facets.is_empty() {
+            // Names the table does not know may still be facet values (given entities).
+            let want = name.trim().to_lowercase();
+            for kind in EntityKind::ALL {
+                for v in self.facet_values(&format!("/entity/{}", kind.as_str()))? {
+                    if v.to_lowercase() == want {
+                        facets.push(Facet::from_path(["entity", kind.as_str(), &v]));
+                    }
+                }
+            }
+        }
+        if facets.is_empty() {
+            bail!("no entity `{name}` in the index (`newsidx entities` lists them)");
+        }
+        Ok(facets)
+    }
+
+    /// Top entities among the articles matching `query` (all articles when empty).
+    pub fn top_entities(&self, req: &EntitiesRequest) -> Result<Vec<EntityRow>> {
+        let searcher = self.searcher();
+        let fields = *self.fields();
+        let base: Box<dyn Query> = match req.query.as_deref().map(str::trim) {
+            None | Some("") => Box::new(tantivy::query::AllQuery),
+            Some(q) => {
+                let table = self.entity_table();
+                let variants = |w: &str| table.variants(w);
+                let planner = Planner {
+                    fields: &fields,
+                    searcher: &searcher,
+                    variants: &variants,
+                    fuzzy_all: false,
+                };
+                planner.plan(q)?.query
+            }
+        };
+        let outlets = self.resolve_outlets(&req.outlets)?;
+        let search_req = SearchRequest {
+            outlets: req.outlets.clone(),
+            ..Default::default()
+        };
+        let query = self.with_filters(base, &search_req, &outlets)?;
+        let kinds: Vec<EntityKind> = match req.kind {
+            Some(k) => vec![k],
+            None => EntityKind::ALL.to_vec(),
+        };
+        let mut fc = FacetCollector::for_field("facet");
+        for k in &kinds {
+            fc.add_facet(Facet::from_path(["entity", k.as_str()]));
+        }
+        let counts = searcher.search(&query, &fc).context("search failed")?;
+        let table = self.entity_table();
+        Ok(self
+            .entity_counts(&counts, &kinds, req.limit)
+            .into_iter()
+            .map(|e| {
+                let kind = EntityKind::parse(&e.kind).unwrap_or(EntityKind::Person);
+                let mut aliases = table.aliases(kind, &e.value);
+                aliases.retain(|a| a != &e.value);
+                EntityRow {
+                    name: e.value,
+                    kind,
+                    articles: e.count,
+                    aliases,
+                }
+            })
+            .collect())
     }
 
     /// Loads the top articles and picks their passages, then ranks all passages together.
@@ -407,11 +557,7 @@ impl Engine {
             };
             let body = text(fields.body).unwrap_or_default();
             let title = text(fields.title);
-            let date = doc
-                .get_first(fields.date)
-                .and_then(|v| v.as_datetime())
-                .and_then(|d| chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0))
-                .map(|d| d.format("%Y-%m-%d").to_string());
+            let date = stored_day(&doc, fields.date);
             let article = ArticleInfo {
                 id: text(fields.id).unwrap_or_default(),
                 path: text(fields.path).unwrap_or_default(),

@@ -7,7 +7,7 @@ use anyhow::Result;
 use termcolor::{Color, ColorSpec, WriteColor};
 
 use crate::indexer::IndexSummary;
-use crate::search::{FacetCount, SearchResults, Stats};
+use crate::search::{EntityRow, FacetCount, SearchResults, Stats};
 
 fn spec(fg: Color, bold: bool) -> ColorSpec {
     let mut s = ColorSpec::new();
@@ -178,6 +178,31 @@ pub fn stats(out: &mut dyn WriteColor, s: &Stats) -> Result<()> {
         for f in &s.top_outlets {
             writeln!(out, "  {:>width$}  {}", f.count, f.value)?;
         }
+    }
+    Ok(())
+}
+
+/// Prints `newsidx entities`: count, kind, name, then the other spellings seen.
+pub fn entities(out: &mut dyn WriteColor, rows: &[EntityRow]) -> Result<()> {
+    let width = rows
+        .iter()
+        .map(|r| r.articles.to_string().len())
+        .max()
+        .unwrap_or(1);
+    for r in rows {
+        write!(out, "{:>width$}  ", r.articles)?;
+        out.set_color(&spec(Color::Cyan, false))?;
+        write!(out, "{:<12}", r.kind.as_str())?;
+        out.reset()?;
+        out.set_color(ColorSpec::new().set_bold(true))?;
+        write!(out, " {}", r.name)?;
+        out.reset()?;
+        if !r.aliases.is_empty() {
+            out.set_color(ColorSpec::new().set_dimmed(true))?;
+            write!(out, "  (also: {})", r.aliases.join(", "))?;
+            out.reset()?;
+        }
+        writeln!(out)?;
     }
     Ok(())
 }
