@@ -403,7 +403,15 @@ impl Walk<'_, '_> {
             }
             let t = toks[0].clone();
             if df(&t) > 0 && found.insert(t) {
-                shown.push(cand);
+                // Show the variant the way the user wrote the word: "Tokajev" -> "Tokayev".
+                let mut shown_form = cand;
+                if capitalised {
+                    let mut c = shown_form.chars();
+                    if let Some(first) = c.next() {
+                        shown_form = first.to_uppercase().chain(c).collect();
+                    }
+                }
+                shown.push(shown_form);
             }
         }
         if !shown.is_empty() {
