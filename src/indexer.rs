@@ -13,7 +13,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -521,41 +521,34 @@ pub fn run(
         }
     }
 
-    // Reader thread: streams articles in file order through a bounded channel, so memory
+    // Reader threads stream articles through a bounded channel (each file in order), so memory
     // stays flat however large the input.
-    let (tx, rx) = sync_channel::<Event>(4096);
-    let files_for_reader: Vec<(SourceFile, String)> = to_read
+    let prior: HashMap<String, bool> = to_read
         .iter()
-        .map(|(f, k, _)| (clone_source(f), k.clone()))
+        .map(|(_, k, st)| (k.clone(), st.is_some()))
         .collect();
+    // Largest files first, so one big export does not start last and run alone.
+    let mut files_for_reader: Vec<(SourceFile, String)> =
+        to_read.into_iter().map(|(f, k, _)| (f, k)).collect();
+    files_for_reader.sort_by(|a, b| b.0.size.cmp(&a.0.size));
+    let (tx, rx) = sync_channel::<Event>(4096);
+    // Readers get their own pool: the consumer's parallel document building runs on the
+    // global pool, and readers blocked on a full channel must never starve it.
+    let reader_threads = threads.min(files_for_reader.len()).max(1);
     let reader_thread = std::thread::spawn(move || {
-        for (file, key) in files_for_reader {
-            if tx.send(Event::Start(key.clone())).is_err() {
-                return;
-            }
-            let sig = file.sig;
-            let tx2 = tx.clone();
-            let k2 = key.clone();
-            let mut sink = |a: Article| -> Result<()> {
-                tx2.send(Event::Article(Box::new(a), k2.clone(), sig))
-                    .map_err(|_| anyhow!("indexing stopped"))
-            };
-            let outcome = match ingest::read_file(&file, &mut sink) {
-                Ok(o) => Ok(o),
-                Err(ReadError::Skipped(s)) => Err(s),
-                Err(ReadError::Sink(_)) => return,
-            };
-            if tx
-                .send(Event::End {
-                    file: key,
-                    bytes: file.size,
-                    outcome,
-                })
-                .is_err()
-            {
-                return;
-            }
-        }
+        let pool = match rayon::ThreadPoolBuilder::new()
+            .num_threads(reader_threads)
+            .thread_name(|i| format!("newsidx-reader-{i}"))
+            .build()
+        {
+            Ok(p) => p,
+            Err(_) => return,
+        };
+        pool.install(|| {
+            files_for_reader
+                .into_par_iter()
+                .for_each_with(tx, |tx, (file, key)| read_one(&file, key, tx));
+        });
     });
 
     let mut state = RunState {
@@ -567,10 +560,7 @@ pub fn run(
         since_commit: 0,
         old_hashes,
         seen_in_file: HashMap::new(),
-        prior: to_read
-            .iter()
-            .map(|(_, k, st)| (k.clone(), st.is_some()))
-            .collect(),
+        prior,
         extractor: Extractor::new(),
         table,
         boilerplate,
@@ -604,15 +594,29 @@ pub fn run(
     Ok(summary)
 }
 
-fn clone_source(f: &SourceFile) -> SourceFile {
-    SourceFile {
-        path: f.path.clone(),
-        root: f.root.clone(),
-        rel: f.rel.clone(),
-        size: f.size,
-        sig: f.sig,
-        format: f.format,
+/// Reads one file, streaming its events to the consumer; stops quietly when the consumer
+/// has gone away (it failed and reports why itself).
+fn read_one(file: &SourceFile, key: String, tx: &mut SyncSender<Event>) {
+    if tx.send(Event::Start(key.clone())).is_err() {
+        return;
     }
+    let sig = file.sig;
+    let outcome = {
+        let mut sink = |a: Article| -> Result<()> {
+            tx.send(Event::Article(Box::new(a), key.clone(), sig))
+                .map_err(|_| anyhow!("indexing stopped"))
+        };
+        match ingest::read_file(file, &mut sink) {
+            Ok(o) => Ok(o),
+            Err(ReadError::Skipped(s)) => Err(s),
+            Err(ReadError::Sink(_)) => return,
+        }
+    };
+    let _ = tx.send(Event::End {
+        file: key,
+        bytes: file.size,
+        outcome,
+    });
 }
 
 struct RunState {
