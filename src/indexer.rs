@@ -530,7 +530,7 @@ pub fn run(
     // Largest files first, so one big export does not start last and run alone.
     let mut files_for_reader: Vec<(SourceFile, String)> =
         to_read.into_iter().map(|(f, k, _)| (f, k)).collect();
-    files_for_reader.sort_by(|a, b| b.0.size.cmp(&a.0.size));
+    files_for_reader.sort_by_key(|f| std::cmp::Reverse(f.0.size));
     let (tx, rx) = sync_channel::<Event>(4096);
     // Readers get their own pool: the consumer's parallel document building runs on the
     // global pool, and readers blocked on a full channel must never starve it.
