@@ -443,7 +443,7 @@ pub fn run(
         .index
         .load_metas()
         .context("cannot read index metadata")?;
-    let incomplete: HashSet<String> = metas
+    let mut incomplete: HashSet<String> = metas
         .payload
         .as_deref()
         .and_then(|p| serde_json::from_str::<CommitPayload>(p).ok())
@@ -499,6 +499,7 @@ pub fn run(
                 table.forget(&ents);
             }
             writer.delete_term(Term::from_field_text(fields.file, key));
+            incomplete.remove(key);
             summary.removed += st.docs;
         }
     }
@@ -555,7 +556,9 @@ pub fn run(
         fields,
         was_empty,
         ids_this_run: HashSet::new(),
-        in_flight: HashSet::new(),
+        // Files left half-done by an interrupted run stay marked until this run completes
+        // them; files this run starts are marked while they are being read.
+        in_flight: incomplete,
         pending: Vec::new(),
         since_commit: 0,
         old_hashes,
@@ -623,6 +626,7 @@ struct RunState {
     fields: Fields,
     was_empty: bool,
     ids_this_run: HashSet<u64>,
+    /// Files whose articles may be partly committed: listed in every commit's payload.
     in_flight: HashSet<String>,
     pending: Vec<(Box<Article>, String, u64)>,
     since_commit: u64,
