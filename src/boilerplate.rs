@@ -1,18 +1,866 @@
-//! TEMPORARY interface stub (replaced by the passages branch): boilerplate model API.
+//! Boilerplate: lines that are not the article's own text (navigation, related-article trailers, player notices, "Source link"), learnt from repetition and a few built-in cues.
+//!
+//! How it decides, line by line (a line is a `\n`-separated piece of the body):
+//! - Built-in cues for a single article: stock lines ("Source link", "Advertisement",
+//!   "Issued on: <date>", "More on <topic>", "Read more: <headline>", browser and video
+//!   player notices), and a trailer: a short "Articles You May Like" / "Related" /
+//!   "Read more" line followed only by headline-like lines up to the end of the article.
+//! - Repetition: every article's short lines (at most [`MAX_LINE`] bytes) are counted per
+//!   outlet and corpus-wide, as normalised hashes (case, digits and punctuation ignored, so
+//!   "Issued on: 07/01/2022" and "Issued on: 08/01/2022" are one line). A line is learnt
+//!   when it recurs in enough of one outlet's articles (labels: 3 and 1% of the outlet;
+//!   sentences: 4 and 3%), or, for label-like lines only, in 5 articles of 3 outlets.
+//!   Sentences are never learnt corpus-wide: a wire story's lines recur across outlets and
+//!   are content.
+//! - A guard for near-duplicate articles: when learnt sentences would remove more than 40%
+//!   of an article, only its label-like lines go (a story published three times is not
+//!   boilerplate of itself).
+//!
+//! Counting and forgetting: the indexer observes each article's raw text before stripping
+//! it and stores the hashes of the lines it stripped with the article, so that deleting or
+//! rewriting an article forgets exactly what it added (the stored text gives the kept
+//! lines, the stored hashes the stripped ones), and the whole model can be rebuilt from the
+//! index after a crash. Counts are bounded: past [`CAPACITY`] entries the rarest (lines
+//! seen once) are dropped, as lossy counting does; boilerplate recurs and survives.
+//! Consulting it costs one normalise-and-hash per short line and two hash lookups.
+
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::xxh3_64;
 
-#[derive(Default, Serialize, Deserialize)]
-pub struct Boilerplate {}
+use crate::passages::split::{unpunctuated, word_count};
+
+/// Longer lines are never boilerplate candidates (they are paragraphs of text).
+pub const MAX_LINE: usize = 240;
+/// Most (line, outlet) counts kept in memory; beyond it singletons are dropped.
+pub const CAPACITY: usize = 1 << 20;
+/// Beyond this many entries, lines seen once are not saved.
+const PERSIST_SINGLETONS_UP_TO: usize = 300_000;
+/// Label-like lines: at most this many words and no sentence punctuation at the end.
+const LABEL_MAX_WORDS: usize = 12;
+/// Headline-like lines in a trailer: at most this many words, not ending with a period.
+const HEADLINE_MAX_WORDS: usize = 25;
+/// Share of an article that learnt sentences may remove before the duplicate guard acts.
+const GUARD_SHARE: f64 = 0.4;
+
+#[derive(Debug, Clone, Copy, Default)]
+struct LineStat {
+    articles: u32,
+    outlets: u32,
+}
+
+/// The learnt model (counts), saved beside the index as `boilerplate.json`.
+#[derive(Debug, Default, Clone)]
+pub struct Boilerplate {
+    outlet_ids: HashMap<String, u32>,
+    /// Per outlet id: name and number of articles observed.
+    outlets: Vec<(String, u32)>,
+    articles: u64,
+    per_outlet: HashMap<(u64, u32), u32>,
+    per_line: HashMap<u64, LineStat>,
+}
+
+/// An article's text with its boilerplate removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stripped {
+    pub body: String,
+    /// Hashes of the counted lines that were removed (store them with the article).
+    pub removed: Vec<u64>,
+}
+
+/// What search needs to hide boilerplate: the learnt lines only, small.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct BoilerplateView {
+    outlets: HashMap<String, HashSet<u64>>,
+    corpus: HashSet<u64>,
+}
+
+/// Normalises a line into `buf` (lowercase letters, one `0` per run of digits, single
+/// spaces, punctuation dropped) and hashes it; the lowest bit says "label-like". `None`
+/// for lines too long or with nothing left.
+pub fn line_key(line: &str, buf: &mut String) -> Option<u64> {
+    let line = line.trim();
+    if line.is_empty() || line.len() > MAX_LINE {
+        return None;
+    }
+    normalise(line, buf);
+    if buf.is_empty() {
+        return None;
+    }
+    let label = word_count(line) <= LABEL_MAX_WORDS && unpunctuated(line);
+    Some((xxh3_64(buf.as_bytes()) & !1) | u64::from(label))
+}
+
+fn normalise(line: &str, buf: &mut String) {
+    buf.clear();
+    let mut last = ' ';
+    for c in line.chars() {
+        let out = if c.is_alphabetic() {
+            c
+        } else if c.is_numeric() {
+            if last == '0' {
+                continue;
+            }
+            '0'
+        } else if c.is_whitespace() {
+            if last == ' ' {
+                continue;
+            }
+            ' '
+        } else {
+            continue;
+        };
+        if out.is_uppercase() {
+            buf.extend(out.to_lowercase());
+        } else {
+            buf.push(out);
+        }
+        last = out;
+    }
+    while buf.ends_with(' ') {
+        buf.pop();
+    }
+}
+
+fn is_label(key: u64) -> bool {
+    key & 1 == 1
+}
+
+/// Stock lines any outlet's scraper leaves behind (normalised form).
+fn builtin_line(norm: &str, words: usize) -> bool {
+    const EXACT: &[&str] = &[
+        "source link",
+        "source",
+        "advertisement",
+        "advertisment",
+        "skip advertisement",
+        "story continues below advertisement",
+        "continue reading",
+        "continue reading below",
+        "scroll to continue",
+        "share this article",
+        "share this story",
+        "share this",
+        "share",
+        "sponsored",
+        "sponsored content",
+        "paid content",
+        "related",
+        "related articles",
+        "related stories",
+        "related content",
+        "see also",
+        "read more",
+        "more on this story",
+        "image copyright",
+        "image caption",
+        "media caption",
+        "close",
+    ];
+    const PREFIX_SHORT: &[&str] = &[
+        "issued on",
+        "published on",
+        "updated on",
+        "last updated",
+        "first published",
+        "modified on",
+    ];
+    const PREFIX_LINK: &[&str] = &[
+        "read more ",
+        "read also ",
+        "also read ",
+        "related ",
+        "see also ",
+        "click here",
+        "sign up for",
+        "sign up to",
+        "subscribe to",
+        "follow us on",
+        "download our app",
+        "download the app",
+    ];
+    if EXACT.contains(&norm) {
+        return true;
+    }
+    // Date stamps: the prefix and nothing but numbers and month names after it.
+    if words <= 10 && PREFIX_SHORT.iter().any(|p| norm.starts_with(p)) {
+        return true;
+    }
+    if words <= 20 && PREFIX_LINK.iter().any(|p| norm.starts_with(p)) {
+        return true;
+    }
+    // "More on Kazakhstan": a related-links heading.
+    if words <= 5 && (norm.starts_with("more on ") || norm.starts_with("more from ")) {
+        return true;
+    }
+    if words <= 20
+        && (norm.contains("browser") || norm.contains("javascript"))
+        && ["video", "player", "support", "upgrade", "enable", "update"]
+            .iter()
+            .any(|w| norm.contains(w))
+    {
+        return true;
+    }
+    false
+}
+
+/// Lines that open a trailer of related headlines at the end of an article.
+fn trailer_cue(norm: &str, words: usize) -> bool {
+    const CUES: &[&str] = &[
+        "articles you may like",
+        "you may also like",
+        "you might also like",
+        "you may be interested in",
+        "related",
+        "related articles",
+        "related stories",
+        "related coverage",
+        "related news",
+        "related content",
+        "read more",
+        "read next",
+        "what to read next",
+        "also read",
+        "more stories",
+        "more news",
+        "more top stories",
+        "top stories",
+        "latest news",
+        "latest stories",
+        "recommended",
+        "recommended for you",
+        "most read",
+        "most popular",
+        "popular stories",
+        "trending",
+        "trending now",
+        "don t miss",
+        "dont miss",
+        "more on this story",
+    ];
+    words <= 6
+        && (CUES.contains(&norm)
+            || norm.starts_with("more from ")
+            || norm.starts_with("more on ")
+            || norm.starts_with("more stories from "))
+}
+
+fn headline_like(line: &str) -> bool {
+    let t = line
+        .trim()
+        .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '”' | '’'));
+    word_count(t) <= HEADLINE_MAX_WORDS && !t.ends_with('.') && !t.ends_with(':')
+}
+
+/// One line of a body, as the strip planner sees it.
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    start: usize,
+    end: usize,
+    key: Option<u64>,
+    remove: bool,
+}
+
+/// Byte ranges of the `\n`-separated lines of `body` (without the `\n`).
+fn raw_lines(body: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut at = 0usize;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let rest = body.get(at..)?;
+        let (s, e) = match rest.find('\n') {
+            Some(i) => (at, at + i),
+            None => {
+                done = true;
+                (at, body.len())
+            }
+        };
+        at = e + 1;
+        Some((s, e))
+    })
+}
+
+/// Decides which lines of `body` are boilerplate, given what is learnt.
+fn plan(body: &str, learnt: &dyn Fn(u64) -> bool) -> Vec<Line> {
+    let mut buf = String::new();
+    let mut lines: Vec<Line> = Vec::new();
+    let mut total = 0usize;
+    let mut learnt_sentences = 0usize;
+    let mut sentence_marks: Vec<usize> = Vec::new();
+    for (s, e) in raw_lines(body) {
+        let text = body.get(s..e).unwrap_or("").trim();
+        if text.is_empty() {
+            lines.push(Line {
+                start: s,
+                end: e,
+                key: None,
+                remove: false,
+            });
+            continue;
+        }
+        total += text.len();
+        let key = line_key(text, &mut buf);
+        let mut remove = false;
+        if let Some(k) = key {
+            if builtin_line(&buf, word_count(text)) {
+                remove = true;
+            } else if learnt(k) {
+                remove = true;
+                if !is_label(k) {
+                    learnt_sentences += text.len();
+                    sentence_marks.push(lines.len());
+                }
+            }
+        }
+        lines.push(Line {
+            start: s,
+            end: e,
+            key,
+            remove,
+        });
+    }
+    if total > 0 && learnt_sentences as f64 > GUARD_SHARE * total as f64 {
+        for i in sentence_marks {
+            if let Some(l) = lines.get_mut(i) {
+                l.remove = false;
+            }
+        }
+    }
+    // Trailer: the earliest cue after which every line is headline-like.
+    let mut trailer_from: Option<usize> = None;
+    let mut seen = 0;
+    for i in (0..lines.len()).rev() {
+        let Some(l) = lines.get(i) else { continue };
+        let text = body.get(l.start..l.end).unwrap_or("").trim();
+        if text.is_empty() {
+            continue;
+        }
+        seen += 1;
+        if seen > 60 {
+            break;
+        }
+        normalise(text, &mut buf);
+        if trailer_cue(&buf, word_count(text)) {
+            trailer_from = Some(i);
+        } else if !(l.remove || headline_like(text)) {
+            break;
+        }
+    }
+    if let Some(from) = trailer_from {
+        for l in lines.iter_mut().skip(from) {
+            l.remove = true;
+        }
+    }
+    lines
+}
+
+/// The kept lines joined back, blank lines between paragraphs kept (runs collapsed).
+fn rebuild(body: &str, lines: &[Line]) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut pending_blank = false;
+    for l in lines {
+        let text = body.get(l.start..l.end).unwrap_or("");
+        if l.remove {
+            continue;
+        }
+        if text.trim().is_empty() {
+            pending_blank = !out.is_empty();
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if pending_blank { "\n\n" } else { "\n" });
+        }
+        out.push_str(text.trim_end_matches('\r'));
+        pending_blank = false;
+    }
+    out
+}
+
+/// The distinct counted line keys of a text.
+fn keys_of(body: &str, buf: &mut String, out: &mut Vec<u64>) {
+    for (s, e) in raw_lines(body) {
+        if let Some(k) = line_key(body.get(s..e).unwrap_or(""), buf) {
+            out.push(k);
+        }
+    }
+}
+
+/// Packs stripped-line hashes for the article's stored field.
+pub fn encode_keys(keys: &[u64]) -> Vec<u8> {
+    keys.iter().flat_map(|k| k.to_le_bytes()).collect()
+}
+
+pub fn decode_keys(bytes: &[u8]) -> Vec<u64> {
+    bytes
+        .chunks_exact(8)
+        .map(|c| {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(c);
+            u64::from_le_bytes(a)
+        })
+        .collect()
+}
+
 impl Boilerplate {
     pub fn new() -> Self {
-        Boilerplate {}
+        Boilerplate::default()
     }
-    pub fn observe(&mut self, _outlet: &str, _body: &str) {}
-    pub fn is_boilerplate(&self, _outlet: &str, _paragraph: &str) -> bool {
+
+    /// Articles observed (and not forgotten).
+    pub fn articles(&self) -> u64 {
+        self.articles
+    }
+
+    fn outlet_id(&mut self, outlet: &str) -> u32 {
+        if let Some(&id) = self.outlet_ids.get(outlet) {
+            return id;
+        }
+        let id = self.outlets.len() as u32;
+        self.outlets.push((outlet.to_string(), 0));
+        self.outlet_ids.insert(outlet.to_string(), id);
+        id
+    }
+
+    /// Adds (`delta` 1) or removes (`delta` -1) one article's distinct line keys.
+    fn apply(&mut self, outlet: &str, keys: &mut Vec<u64>, delta: i64) {
+        keys.sort_unstable();
+        keys.dedup();
+        let o = self.outlet_id(outlet);
+        if let Some(st) = self.outlets.get_mut(o as usize) {
+            st.1 = (i64::from(st.1) + delta).max(0) as u32;
+        }
+        self.articles = (self.articles as i64 + delta).max(0) as u64;
+        for &k in keys.iter() {
+            if delta > 0 {
+                let c = self.per_outlet.entry((k, o)).or_insert(0);
+                *c += 1;
+                let ls = self.per_line.entry(k).or_default();
+                ls.articles += 1;
+                if *c == 1 {
+                    ls.outlets += 1;
+                }
+            } else if let Some(c) = self.per_outlet.get_mut(&(k, o)) {
+                *c -= 1;
+                let gone = *c == 0;
+                if gone {
+                    self.per_outlet.remove(&(k, o));
+                }
+                if let Some(ls) = self.per_line.get_mut(&k) {
+                    ls.articles = ls.articles.saturating_sub(1);
+                    if gone {
+                        ls.outlets = ls.outlets.saturating_sub(1);
+                    }
+                    if ls.articles == 0 {
+                        self.per_line.remove(&k);
+                    }
+                }
+            }
+        }
+        if self.per_outlet.len() > CAPACITY {
+            self.prune(CAPACITY * 3 / 4);
+        }
+    }
+
+    /// Drops the rarest counts until at most `target` remain.
+    fn prune(&mut self, target: usize) {
+        let mut floor = 1;
+        while self.per_outlet.len() > target && floor < u32::MAX {
+            let per_line = &mut self.per_line;
+            self.per_outlet.retain(|&(k, _), c| {
+                if *c > floor {
+                    return true;
+                }
+                if let Some(ls) = per_line.get_mut(&k) {
+                    ls.articles = ls.articles.saturating_sub(*c);
+                    ls.outlets = ls.outlets.saturating_sub(1);
+                    if ls.articles == 0 {
+                        per_line.remove(&k);
+                    }
+                }
+                false
+            });
+            floor = floor.saturating_mul(2);
+        }
+    }
+
+    /// Counts the lines of one article's raw text (before [`Boilerplate::strip`]).
+    pub fn observe(&mut self, outlet: &str, body: &str) {
+        let mut buf = String::new();
+        let mut keys = Vec::new();
+        keys_of(body, &mut buf, &mut keys);
+        self.apply(outlet, &mut keys, 1);
+    }
+
+    /// Counts an article as stored in the index: its stored (stripped) text and the hashes
+    /// of the lines stripped from it. Used to rebuild the model from the index.
+    pub fn observe_stored(&mut self, outlet: &str, stored_body: &str, removed: &[u64]) {
+        let mut buf = String::new();
+        let mut keys = removed.to_vec();
+        keys_of(stored_body, &mut buf, &mut keys);
+        self.apply(outlet, &mut keys, 1);
+    }
+
+    /// Forgets an article that leaves the index (deleted or about to be rewritten), from
+    /// its stored text and stored stripped-line hashes.
+    pub fn forget(&mut self, outlet: &str, stored_body: &str, removed: &[u64]) {
+        let mut buf = String::new();
+        let mut keys = removed.to_vec();
+        keys_of(stored_body, &mut buf, &mut keys);
+        self.apply(outlet, &mut keys, -1);
+    }
+
+    fn learnt_in(&self, key: u64, outlet: Option<u32>) -> bool {
+        let label = is_label(key);
+        if let Some(o) = outlet {
+            let c = self.per_outlet.get(&(key, o)).copied().unwrap_or(0);
+            let n = self.outlets.get(o as usize).map_or(0, |s| s.1);
+            let (min, share) = if label { (3, 0.01) } else { (4, 0.03) };
+            let need = (min as f64).max((share * n as f64).ceil()) as u32;
+            if c >= need {
+                return true;
+            }
+        }
+        if label {
+            if let Some(ls) = self.per_line.get(&key) {
+                return ls.outlets >= 3 && ls.articles >= 5;
+            }
+        }
         false
     }
-    pub fn strip(&self, _outlet: &str, body: &str) -> String {
-        body.to_string()
+
+    /// Whether one line (alone, without its article around it) is boilerplate for `outlet`.
+    pub fn is_boilerplate(&self, outlet: &str, line: &str) -> bool {
+        let mut buf = String::new();
+        let Some(k) = line_key(line, &mut buf) else {
+            return false;
+        };
+        builtin_line(&buf, word_count(line.trim()))
+            || self.learnt_in(k, self.outlet_ids.get(outlet).copied())
+    }
+
+    /// The article's text without its boilerplate lines.
+    pub fn strip(&self, outlet: &str, body: &str) -> Stripped {
+        let o = self.outlet_ids.get(outlet).copied();
+        let lines = plan(body, &|k| self.learnt_in(k, o));
+        let mut removed: Vec<u64> = lines
+            .iter()
+            .filter(|l| l.remove)
+            .filter_map(|l| l.key)
+            .collect();
+        removed.sort_unstable();
+        removed.dedup();
+        if !lines.iter().any(|l| l.remove) {
+            return Stripped {
+                body: body.to_string(),
+                removed,
+            };
+        }
+        Stripped {
+            body: rebuild(body, &lines),
+            removed,
+        }
+    }
+
+    /// The learnt lines, for search to hide them in articles indexed before they were
+    /// learnt.
+    pub fn view(&self) -> BoilerplateView {
+        let mut v = BoilerplateView::default();
+        for &(k, o) in self.per_outlet.keys() {
+            if self.learnt_in(k, Some(o)) {
+                if let Some((name, _)) = self.outlets.get(o as usize) {
+                    v.outlets.entry(name.clone()).or_default().insert(k);
+                }
+            }
+        }
+        for &k in self.per_line.keys() {
+            if self.learnt_in(k, None) {
+                v.corpus.insert(k);
+            }
+        }
+        v
+    }
+}
+
+impl BoilerplateView {
+    /// True when the view knows nothing (search can skip the per-line work).
+    pub fn is_empty(&self) -> bool {
+        self.outlets.is_empty() && self.corpus.is_empty()
+    }
+
+    /// Whether one line is boilerplate for `outlet` (built-in cues and learnt lines).
+    pub fn is_boilerplate(&self, outlet: &str, line: &str) -> bool {
+        let mut buf = String::new();
+        let Some(k) = line_key(line, &mut buf) else {
+            return false;
+        };
+        builtin_line(&buf, word_count(line.trim())) || self.learnt(outlet, k)
+    }
+
+    fn learnt(&self, outlet: &str, k: u64) -> bool {
+        self.corpus.contains(&k) || self.outlets.get(outlet).is_some_and(|s| s.contains(&k))
+    }
+
+    /// Start offsets of the lines of `body` to hide, decided as [`Boilerplate::strip`]
+    /// decides (trailers and the duplicate guard included).
+    pub fn hidden_lines(&self, outlet: &str, body: &str) -> Vec<usize> {
+        plan(body, &|k| self.learnt(outlet, k))
+            .into_iter()
+            .filter(|l| l.remove)
+            .map(|l| l.start)
+            .collect()
+    }
+}
+
+/// The saved form: outlet table and counts; the per-line totals are derived on load.
+#[derive(Serialize, Deserialize)]
+struct Saved {
+    version: u32,
+    articles: u64,
+    /// (outlet, articles)
+    outlets: Vec<(String, u32)>,
+    /// (line key, outlet index, articles)
+    counts: Vec<(u64, u32, u32)>,
+}
+
+impl Serialize for Boilerplate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let keep_singletons = self.per_outlet.len() <= PERSIST_SINGLETONS_UP_TO;
+        let mut counts: Vec<(u64, u32, u32)> = self
+            .per_outlet
+            .iter()
+            .filter(|(_, &c)| keep_singletons || c > 1)
+            .map(|(&(k, o), &c)| (k, o, c))
+            .collect();
+        counts.sort_unstable();
+        Saved {
+            version: 1,
+            articles: self.articles,
+            outlets: self.outlets.clone(),
+            counts,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Boilerplate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let saved = Saved::deserialize(d)?;
+        let mut b = Boilerplate {
+            articles: saved.articles,
+            ..Default::default()
+        };
+        for (i, (name, n)) in saved.outlets.into_iter().enumerate() {
+            b.outlet_ids.insert(name.clone(), i as u32);
+            b.outlets.push((name, n));
+        }
+        let n_outlets = b.outlets.len() as u32;
+        for (k, o, c) in saved.counts {
+            if o >= n_outlets || c == 0 {
+                continue;
+            }
+            b.per_outlet.insert((k, o), c);
+            let ls = b.per_line.entry(k).or_default();
+            ls.articles += c;
+            ls.outlets += 1;
+        }
+        Ok(b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TRAILER: &str = "Articles You May Like\n\nTesla increases Model S and Model X prices\n\
+        Trump says Taiwan should pay the U.S. for defense; shares of chip giant TSMC fall\n\
+        King’s Speech: What are Labour’s key plans?";
+
+    const WORDS: &[&str] = &[
+        "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
+        "juliet", "kilo", "lima",
+    ];
+
+    fn article(i: usize, with_trailer: bool) -> String {
+        let w = WORDS[i % WORDS.len()];
+        let mut s = format!(
+            "Story about {w} begins with its own words.\n\n\
+             Please use Chrome browser for a more accessible video player\n\n\
+             The second paragraph about {w} has a quote: “we are {w}.”\n\n\
+             Follow the Daily Courier on social media for updates\n\n"
+        );
+        if with_trailer {
+            s.push_str("Courier Plus: the best of the week\n\n");
+        }
+        s.push_str(&format!("Last words about {w}."));
+        s
+    }
+
+    #[test]
+    fn single_article_cues() {
+        let b = Boilerplate::new();
+        let body = format!(
+            "Issued on: 07/01/2022 - 10:15\n\nReal text of the article.\n\nMore on Kazakhstan\n\n\
+             Around 2,500 peacekeepers are being sent.\n\nThe chant was heard.\n\n{TRAILER}"
+        );
+        let s = b.strip("Sky News", &body);
+        assert_eq!(
+            s.body,
+            "Real text of the article.\n\nAround 2,500 peacekeepers are being sent.\n\n\
+             The chant was heard."
+        );
+        assert!(!s.removed.is_empty());
+        // A "Related" line in the middle, followed by real paragraphs, is only a line.
+        let body = "Start.\n\nRelated\n\nThe protests spread to Almaty on Tuesday, when \
+                    thousands marched through the streets.\n\nEnd.";
+        assert_eq!(
+            b.strip("X", body).body,
+            "Start.\n\nThe protests spread to Almaty on Tuesday, when thousands marched \
+             through the streets.\n\nEnd."
+        );
+        assert!(b.is_boilerplate("X", "Source link"));
+        assert!(b.is_boilerplate(
+            "X",
+            "Please use Chrome browser for a more accessible video player"
+        ));
+        assert!(!b.is_boilerplate("X", "The browser war is over, says the court."));
+    }
+
+    #[test]
+    fn repeated_lines_are_learnt_stripped_and_forgotten() {
+        let mut b = Boilerplate::new();
+        let mut stored: Vec<(String, Vec<u64>)> = Vec::new();
+        for i in 0..8 {
+            let body = article(i, true);
+            b.observe("Courier", &body);
+            let s = b.strip("Courier", &body);
+            stored.push((s.body, s.removed));
+        }
+        // From the third article on, the repeated lines are gone; content stays.
+        let (last, removed) = stored.last().unwrap();
+        assert!(!last.contains("Follow the Daily Courier"), "{last}");
+        assert!(!last.contains("Courier Plus"), "{last}");
+        assert!(last.contains("Story about hotel begins"));
+        assert!(last.contains("“we are hotel.”"));
+        assert!(last.contains("Last words about hotel."), "{last}");
+        assert!(!removed.is_empty());
+        // Another outlet does not inherit the Courier's lines.
+        let other = b.strip("Gazette", &article(99, true));
+        assert!(other.body.contains("Follow the Daily Courier"));
+        // The view hides the learnt lines in the first articles, indexed before.
+        let view = b.view();
+        let (first, _) = &stored[0];
+        assert!(first.contains("Follow the Daily Courier"));
+        let hidden = view.hidden_lines("Courier", first);
+        let hidden_text: Vec<&str> = hidden
+            .iter()
+            .map(|&s| first[s..].lines().next().unwrap())
+            .collect();
+        assert!(
+            hidden_text.contains(&"Follow the Daily Courier on social media for updates"),
+            "{hidden_text:?}"
+        );
+        assert!(!hidden_text.iter().any(|t| t.contains("Story about")));
+
+        // Removing the articles forgets what they added.
+        for (body, removed) in &stored[..6] {
+            b.forget("Courier", body, removed);
+        }
+        assert_eq!(b.articles(), 2);
+        let s = b.strip("Courier", &article(50, true));
+        assert!(s.body.contains("Follow the Daily Courier"), "{}", s.body);
+        for (body, removed) in &stored[6..] {
+            b.forget("Courier", body, removed);
+        }
+        assert!(b.per_outlet.is_empty() && b.per_line.is_empty(), "{b:?}");
+        assert_eq!(b.articles(), 0);
+    }
+
+    #[test]
+    fn rebuilt_from_stored_articles_equals_the_original() {
+        let mut b = Boilerplate::new();
+        let mut stored = Vec::new();
+        for i in 0..6 {
+            let body = article(i, i % 2 == 0);
+            b.observe("Courier", &body);
+            let s = b.strip("Courier", &body);
+            stored.push(s);
+        }
+        let mut r = Boilerplate::new();
+        for s in &stored {
+            r.observe_stored("Courier", &s.body, &s.removed);
+        }
+        let mut a: Vec<_> = b.per_outlet.iter().collect();
+        let mut c: Vec<_> = r.per_outlet.iter().collect();
+        a.sort();
+        c.sort();
+        assert_eq!(a, c);
+        // And it survives a save and load.
+        let json = serde_json::to_string(&b).unwrap();
+        let l: Boilerplate = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            l.strip("Courier", &article(9, true)),
+            b.strip("Courier", &article(9, true))
+        );
+    }
+
+    #[test]
+    fn near_duplicates_keep_their_text() {
+        let mut b = Boilerplate::new();
+        let story = "Protesters stormed the city hall in Almaty on Wednesday.\n\n\
+                     Police fired tear gas and stun grenades at the crowd.\n\n\
+                     The president declared a state of emergency.";
+        for _ in 0..5 {
+            b.observe("Wire", story);
+        }
+        let s = b.strip("Wire", story);
+        assert_eq!(s.body, story);
+    }
+
+    #[test]
+    fn label_lines_learnt_across_outlets() {
+        let mut b = Boilerplate::new();
+        for (i, o) in ["A", "B", "C", "D", "E"].iter().enumerate() {
+            b.observe(
+                o,
+                &format!("Text {i} of the story.\n\nShared footer nav line"),
+            );
+        }
+        assert!(b.strip("F", "Own text.\n\nShared footer nav line").body == "Own text.");
+        // A sentence shared by outlets (a wire story) is content.
+        let mut b = Boilerplate::new();
+        for o in ["A", "B", "C", "D", "E", "F"] {
+            b.observe(o, "Clashes were still being reported in Almaty on Friday.");
+        }
+        let body = "Clashes were still being reported in Almaty on Friday.";
+        assert_eq!(b.strip("G", body).body, body);
+    }
+
+    #[test]
+    fn keys_ignore_case_digits_and_punctuation() {
+        let mut buf = String::new();
+        let a = line_key("Issued on: 07/01/2022 - 10:15", &mut buf);
+        let b = line_key("issued on 8/1/2022 – 9:00", &mut buf);
+        assert_eq!(a, b);
+        assert!(a.is_some_and(is_label));
+        assert_eq!(line_key(&"x".repeat(300), &mut buf), None);
+        assert_eq!(
+            decode_keys(&encode_keys(&[1, u64::MAX, 42])),
+            vec![1, u64::MAX, 42]
+        );
+    }
+
+    #[test]
+    fn bounded_memory() {
+        let mut b = Boilerplate::new();
+        b.prune(0);
+        for i in 0..2000u64 {
+            b.per_outlet.insert((i << 1, 0), 1 + (i % 3) as u32);
+        }
+        b.prune(1000);
+        assert!(b.per_outlet.len() <= 1000);
+        assert!(b.per_outlet.values().all(|&c| c >= 2));
     }
 }

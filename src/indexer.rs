@@ -255,11 +255,13 @@ fn date_to_tantivy(d: NaiveDate) -> DateTime {
     DateTime::from_timestamp_secs(secs)
 }
 
-/// Builds the tantivy document for one article.
+/// Builds the tantivy document for one article (`stripped`: hashes of the boilerplate lines
+/// removed from its body).
 fn to_document(
     fields: &Fields,
     a: &Article,
     entities: &[Entity],
+    stripped: &[u64],
     file: &str,
     sig: u64,
     hash: u64,
@@ -308,6 +310,12 @@ fn to_document(
             d.add_text(fields.entities_json, &json);
         }
     }
+    if !stripped.is_empty() {
+        d.add_bytes(
+            fields.boilerplate,
+            &crate::boilerplate::encode_keys(stripped),
+        );
+    }
     d
 }
 
@@ -320,6 +328,8 @@ struct Stamped<T> {
 
 const ENTITY_TABLE: &str = "entities.json";
 const BOILERPLATE: &str = "boilerplate.json";
+/// The learnt boilerplate lines only, small enough for every search to load.
+const BOILERPLATE_VIEW: &str = "boilerplate-view.json";
 
 fn load_stamped<T: serde::de::DeserializeOwned>(store: &Store, name: &str) -> Option<Stamped<T>> {
     let raw = std::fs::read(store.side_file(name)).ok()?;
@@ -373,8 +383,81 @@ fn stored_entities(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<
         .unwrap_or_default()
 }
 
-/// Entities stored with the articles of one source file (to forget them from the table).
-fn entities_of_file(searcher: &Searcher, fields: &Fields, file: &str) -> Result<Vec<Vec<Entity>>> {
+/// What an indexed article contributed to the corpus-level models, read back from the
+/// store so that it can be forgotten.
+struct StoredContribution {
+    entities: Vec<Entity>,
+    outlet: String,
+    body: String,
+    stripped: Vec<u64>,
+}
+
+fn stored_contribution(d: &TantivyDocument, fields: &Fields) -> StoredContribution {
+    use tantivy::schema::Value;
+    let text = |f| {
+        d.get_first(f)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    StoredContribution {
+        entities: stored_entities(d, fields.entities_json),
+        outlet: text(fields.outlet),
+        body: text(fields.body),
+        stripped: d
+            .get_first(fields.boilerplate)
+            .and_then(|v| v.as_bytes())
+            .map(crate::boilerplate::decode_keys)
+            .unwrap_or_default(),
+    }
+}
+
+/// The boilerplate model as of the index's last commit; rebuilt from the stored articles
+/// when the saved one is older (an interrupted run), as the entity table is.
+fn load_boilerplate(store: &Store) -> Result<Boilerplate> {
+    let metas = store
+        .index
+        .load_metas()
+        .context("cannot read index metadata")?;
+    if let Some(st) = load_stamped::<Boilerplate>(store, BOILERPLATE) {
+        if st.opstamp == metas.opstamp {
+            return Ok(st.data);
+        }
+    }
+    let reader = store
+        .index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()
+        .context("cannot open an index reader")?;
+    let searcher = reader.searcher();
+    let mut model = Boilerplate::new();
+    for seg in searcher.segment_readers() {
+        let st = seg
+            .get_store_reader(64)
+            .context("cannot read the document store")?;
+        for doc in seg.doc_ids_alive() {
+            let d: TantivyDocument = st.get(doc).context("cannot read a stored article")?;
+            let c = stored_contribution(&d, &store.fields);
+            model.observe_stored(&c.outlet, &c.body, &c.stripped);
+        }
+    }
+    Ok(model)
+}
+
+/// The learnt boilerplate lines for search (empty when the index has none).
+pub fn load_boilerplate_view(store: &Store) -> crate::boilerplate::BoilerplateView {
+    load_stamped(store, BOILERPLATE_VIEW)
+        .map(|s| s.data)
+        .unwrap_or_default()
+}
+
+/// What the articles of one source file contributed (to forget it from the models).
+fn contributions_of_file(
+    searcher: &Searcher,
+    fields: &Fields,
+    file: &str,
+) -> Result<Vec<StoredContribution>> {
     let query = tantivy::query::TermQuery::new(
         Term::from_field_text(fields.file, file),
         IndexRecordOption::Basic,
@@ -385,7 +468,7 @@ fn entities_of_file(searcher: &Searcher, fields: &Fields, file: &str) -> Result<
     let mut out = Vec::with_capacity(addrs.len());
     for addr in addrs {
         let d: TantivyDocument = searcher.doc(addr).context("cannot read a stored article")?;
-        out.push(stored_entities(&d, fields.entities_json));
+        out.push(stored_contribution(&d, fields));
     }
     Ok(out)
 }
@@ -485,29 +568,29 @@ pub fn run(
     } else {
         load_entity_table(&store)?
     };
-    let boilerplate: Boilerplate = if was_empty {
+    let mut boilerplate: Boilerplate = if was_empty {
         Boilerplate::new()
     } else {
-        load_stamped::<Boilerplate>(&store, BOILERPLATE)
-            .map(|s| s.data)
-            .unwrap_or_default()
+        load_boilerplate(&store)?
     };
     // Files that vanished from under a root being indexed.
     for (key, st) in &existing {
         if !seen.contains(key) && under_any_root(key, &root_keys) {
-            for ents in entities_of_file(&searcher, &fields, key)? {
-                table.forget(&ents);
+            for c in contributions_of_file(&searcher, &fields, key)? {
+                table.forget(&c.entities);
+                boilerplate.forget(&c.outlet, &c.body, &c.stripped);
             }
             writer.delete_term(Term::from_field_text(fields.file, key));
             incomplete.remove(key);
             summary.removed += st.docs;
         }
     }
-    // Changed files are rewritten whole: their old entities leave the table.
+    // Changed files are rewritten whole: their old articles leave the models.
     for (_, key, st) in &to_read {
         if st.is_some() {
-            for ents in entities_of_file(&searcher, &fields, key)? {
-                table.forget(&ents);
+            for c in contributions_of_file(&searcher, &fields, key)? {
+                table.forget(&c.entities);
+                boilerplate.forget(&c.outlet, &c.body, &c.stripped);
             }
         }
     }
@@ -586,6 +669,7 @@ pub fn run(
     let opstamp = commit(&mut writer, &[], &mut summary)?;
     save_stamped(&store, ENTITY_TABLE, opstamp, &state.table)?;
     save_stamped(&store, BOILERPLATE, opstamp, &state.boilerplate)?;
+    save_stamped(&store, BOILERPLATE_VIEW, opstamp, &state.boilerplate.view())?;
     reporter.committed(summary.added + summary.updated);
     writer
         .wait_merging_threads()
@@ -652,7 +736,10 @@ impl RunState {
         }
         let fields = self.fields;
         let batch = std::mem::take(&mut self.pending);
-        // Learn repeated lines first, so this batch is already cleaned of them.
+        // Learn from the raw text first (stripping must never hide evidence from the
+        // counts), so a line that becomes boilerplate in this batch leaves all of it.
+        // Articles indexed before a line was learnt keep it; search hides it with the
+        // saved view, and deleting them forgets it through the stored stripped hashes.
         for (a, _, _) in &batch {
             self.boilerplate
                 .observe(a.outlet.as_deref().unwrap_or("unknown"), &a.body);
@@ -665,12 +752,13 @@ impl RunState {
                 // Hash what the source said, before cleaning: a better boilerplate model
                 // must not make every article look changed.
                 let hash = article_hash(&a);
-                a.body = boilerplate.strip(a.outlet.as_deref().unwrap_or("unknown"), &a.body);
+                let stripped = boilerplate.strip(a.outlet.as_deref().unwrap_or("unknown"), &a.body);
+                a.body = stripped.body;
                 let entities = match a.given_entities.take() {
                     Some(given) => given,
                     None => extractor.extract(a.title.as_deref(), &a.body),
                 };
-                let doc = to_document(&fields, &a, &entities, &file, sig, hash);
+                let doc = to_document(&fields, &a, &entities, &stripped.removed, &file, sig, hash);
                 (doc, a.id.clone(), hash, file, entities)
             })
             .collect();

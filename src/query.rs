@@ -19,7 +19,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{Searcher, Term};
 
-use crate::passages::{MatchSpec, PhraseSpec, TermSpec};
+use crate::passages::{MatchSpec, PhraseSpec, Scope, TermSpec};
 use crate::schema::{analyzer, Fields};
 
 /// Score added to articles that contain every word of a plain multi-word query, so they all
@@ -71,6 +71,8 @@ struct Walk<'a, 'b> {
     analyzer: TextAnalyzer,
     spec: MatchSpec,
     widened: Vec<Widening>,
+    /// Positive literals seen (field-only ones such as `outlet:RT` included).
+    positive: usize,
 }
 
 impl Planner<'_> {
@@ -97,6 +99,7 @@ impl Planner<'_> {
                 phrases: Vec::new(),
             },
             widened: Vec::new(),
+            positive: 0,
         };
         let built = walk.node(&ast, false)?;
         let (query, matches_all) = match built {
@@ -108,8 +111,7 @@ impl Planner<'_> {
             }
         };
         // Pure negation ("-foo") or `*` match everything minus the excluded.
-        let matches_all =
-            matches_all || (walk.spec.terms.is_empty() && walk.spec.phrases.is_empty());
+        let matches_all = matches_all || walk.positive == 0;
         let query = walk.all_words_bonus(&ast, query)?;
         walk.fill_idf();
         Ok(QueryPlan {
@@ -187,6 +189,17 @@ fn targets(fields: &Fields, name: Option<&str>) -> Result<Vec<(Field, f32, bool)
             }
         },
     })
+}
+
+/// Where a field's matches can be shown: `None` for fields that are not passage text
+/// (outlet, author, url), whose words must not be highlighted in the body.
+fn highlight_scope(name: Option<&str>) -> Option<Scope> {
+    match name.map(|n| n.to_ascii_lowercase()).as_deref() {
+        None | Some("entity" | "entities") => Some(Scope::Text),
+        Some("title" | "headline") => Some(Scope::Title),
+        Some("body" | "text") => Some(Scope::Body),
+        Some(_) => None,
+    }
 }
 
 /// Splits a trailing `~` / `~N` fuzzy marker off an unquoted word.
@@ -284,6 +297,7 @@ impl Walk<'_, '_> {
         negated: bool,
     ) -> Result<Option<Box<dyn Query>>, QueryError> {
         let targets = targets(self.planner.fields, lit.field_name.as_deref())?;
+        let scope = highlight_scope(lit.field_name.as_deref());
         let quoted = lit.delimiter != Delimiter::None;
         let (word, mut fuzzy) = if quoted {
             (lit.phrase.as_str(), None)
@@ -342,13 +356,14 @@ impl Walk<'_, '_> {
                 };
                 per_field.push((Occur::Should, Box::new(BoostQuery::new(q, *boost))));
             }
-            if !negated {
+            if let (false, Some(scope)) = (negated, scope) {
                 self.spec.terms.push(TermSpec {
                     token,
                     idf: 0.0,
                     fuzzy: fuzzy.unwrap_or(0),
                     prefix: lit.prefix,
                     variants,
+                    scope,
                 });
             }
         } else if tokens.len() > 1 && !analyzed.is_empty() {
@@ -362,13 +377,17 @@ impl Walk<'_, '_> {
                     Box::new(PhraseQuery::new_with_offset_and_slop(terms, lit.slop));
                 per_field.push((Occur::Should, Box::new(BoostQuery::new(q, *boost))));
             }
-            if !negated {
+            if let (false, Some(scope)) = (negated, scope) {
                 self.spec.phrases.push(PhraseSpec {
                     tokens,
                     idf: 0.0,
                     slop: lit.slop,
+                    scope,
                 });
             }
+        }
+        if !negated && !per_field.is_empty() {
+            self.positive += 1;
         }
         Ok(match per_field.len() {
             0 => None,

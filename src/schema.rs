@@ -11,7 +11,7 @@ use tantivy::Index;
 
 /// Bumped whenever the schema or the analyzer changes in a way old indexes cannot serve.
 /// Stored in `<index>/newsidx.json`; a mismatch asks the user to `--rebuild`.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Name under which [`analyzer`] is registered with tantivy.
 pub const ANALYZER: &str = "news";
@@ -56,6 +56,9 @@ pub struct Fields {
     pub entities: Field,
     /// JSON of the article's entities (name, kind, aliases) for export and the alias table.
     pub entities_json: Field,
+    /// Hashes of the boilerplate lines stripped from the body (8 bytes each), so that the
+    /// boilerplate model can forget them when the article leaves the index.
+    pub boilerplate: Field,
 }
 
 pub fn build_schema() -> Schema {
@@ -89,6 +92,7 @@ pub fn build_schema() -> Schema {
     b.add_text_field("authors", text.clone());
     b.add_text_field("entities", text);
     b.add_text_field("entities_json", STORED);
+    b.add_bytes_field("boilerplate", STORED);
     b.build()
 }
 
@@ -115,6 +119,7 @@ impl Fields {
             authors: f("authors")?,
             entities: f("entities")?,
             entities_json: f("entities_json")?,
+            boilerplate: f("boilerplate")?,
         })
     }
 }

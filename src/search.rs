@@ -13,8 +13,9 @@ use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{DateTime, DocAddress, IndexReader, Order, Searcher, TantivyDocument, Term};
 
 use crate::article::EntityKind;
+use crate::boilerplate::BoilerplateView;
 use crate::entities::EntityTable;
-use crate::passages::{self, CorpusStats, MatchSpec, PassageOptions};
+use crate::passages::{self, CorpusStats, MatchSpec, PassageOptions, Passager};
 use crate::query::{Planner, QueryPlan, Widening};
 use crate::schema::Fields;
 use crate::store::Store;
@@ -89,8 +90,17 @@ pub struct PassageInfo {
     /// Byte range of the passage in the article body.
     pub start: usize,
     pub end: usize,
+    /// The heading right before the passage's paragraph.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub heading: Option<String>,
+    /// Byte offsets of matches in `heading`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub heading_highlights: Vec<[usize; 2]>,
+    /// Sentences before and after the passage (`--context N`).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub context_before: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub context_after: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -157,6 +167,8 @@ pub struct Engine {
     reader: IndexReader,
     /// Loaded on first use: only entity facets, filters and export need it.
     table: std::sync::OnceLock<EntityTable>,
+    /// Learnt boilerplate lines, hidden from passages; loaded on first search.
+    boilerplate: std::sync::OnceLock<BoilerplateView>,
 }
 
 /// The stored publication day of an article, as `YYYY-MM-DD`.
@@ -180,6 +192,7 @@ impl Engine {
             store,
             reader,
             table: std::sync::OnceLock::new(),
+            boilerplate: std::sync::OnceLock::new(),
         })
     }
 
@@ -187,6 +200,12 @@ impl Engine {
     pub fn entity_table(&self) -> &EntityTable {
         self.table
             .get_or_init(|| crate::indexer::load_entity_table(&self.store).unwrap_or_default())
+    }
+
+    /// The learnt boilerplate lines (empty when the index has none yet).
+    pub fn boilerplate_view(&self) -> &BoilerplateView {
+        self.boilerplate
+            .get_or_init(|| crate::indexer::load_boilerplate_view(&self.store))
     }
 
     pub fn searcher(&self) -> Searcher {
@@ -523,7 +542,10 @@ impl Engine {
             .collect())
     }
 
-    /// Loads the top articles and picks their passages, then ranks all passages together.
+    /// Loads the top articles and picks their passages, then ranks all passages together:
+    /// by [`passages::combined_score`] (passage score with a mild article-rank prior), or
+    /// with `--sort date` / `--all` article by article (newest or best first), each
+    /// article's passages in text order.
     fn passages_for(
         &self,
         searcher: &Searcher,
@@ -542,11 +564,11 @@ impl Engine {
             all: req.all,
             max_chars: 400,
         };
-        let stats = CorpusStats {
-            avg_passage_tokens: 60.0,
-        };
+        let stats = CorpusStats::default();
+        let mut passager =
+            Passager::new(spec, &opts, &stats).with_boilerplate(self.boilerplate_view());
         let mut ranked: Vec<(f32, usize, usize, Hit)> = Vec::new();
-        for (rank, (score, addr)) in top.iter().enumerate() {
+        for (rank, (_, addr)) in top.iter().enumerate() {
             let doc: TantivyDocument = searcher
                 .doc(*addr)
                 .context("cannot read a stored article")?;
@@ -555,19 +577,25 @@ impl Engine {
                     .and_then(|v| v.as_str())
                     .map(str::to_string)
             };
-            let body = text(fields.body).unwrap_or_default();
+            let body = doc
+                .get_first(fields.body)
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
             let title = text(fields.title);
             let date = stored_day(&doc, fields.date);
+            let outlet = text(fields.outlet).unwrap_or_else(|| "unknown".into());
+            let found = passager.passages(body, &outlet);
             let article = ArticleInfo {
                 id: text(fields.id).unwrap_or_default(),
                 path: text(fields.path).unwrap_or_default(),
                 url: text(fields.url),
-                outlet: text(fields.outlet).unwrap_or_else(|| "unknown".into()),
+                outlet,
                 date,
                 title_highlights: title
                     .as_deref()
                     .map(|t| {
-                        passages::highlight(t, spec)
+                        passager
+                            .title_highlights(t)
                             .into_iter()
                             .map(|(a, b)| [a, b])
                             .collect()
@@ -575,18 +603,13 @@ impl Engine {
                     .unwrap_or_default(),
                 title,
             };
-            for (i, p) in passages::passages(&body, spec, &opts, &stats)
-                .into_iter()
-                .enumerate()
-            {
-                let combined = match req.sort {
-                    SortOrder::Relevance => passages::combined_score(*score, rank, p.score),
-                    SortOrder::Date => -(rank as f32),
-                };
+            for p in found {
+                let combined = passages::combined_score(rank, p.score);
+                let start = p.start;
                 ranked.push((
                     combined,
                     rank,
-                    i,
+                    start,
                     Hit {
                         rank: 0,
                         score: combined,
@@ -598,19 +621,25 @@ impl Engine {
                             start: p.start,
                             end: p.end,
                             heading: p.heading,
+                            heading_highlights: p
+                                .heading_highlights
+                                .into_iter()
+                                .map(|(a, b)| [a, b])
+                                .collect(),
+                            context_before: p.context_before,
+                            context_after: p.context_after,
                         },
                     },
                 ));
             }
         }
-        if req.all {
-            // Reading mode: articles in rank order, each article's passages in text order.
-            ranked.sort_by(|a, b| {
-                a.1.cmp(&b.1)
-                    .then(a.3.passage.start.cmp(&b.3.passage.start))
-            });
+        if req.all || req.sort == SortOrder::Date {
+            // Article by article in the collector's order, each in reading order.
+            ranked.sort_by(|a, b| a.1.cmp(&b.1).then(a.2.cmp(&b.2)));
         } else {
             ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        }
+        if !req.all {
             ranked.truncate(req.limit);
         }
         Ok(ranked

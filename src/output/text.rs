@@ -102,11 +102,24 @@ pub fn search(out: &mut dyn WriteColor, r: &SearchResults, facets: bool) -> Resu
         writeln!(out)?;
         if let Some(h) = &hit.passage.heading {
             out.set_color(ColorSpec::new().set_italic(true).set_dimmed(true))?;
-            writeln!(out, "  {h}")?;
+            write!(out, "  ")?;
+            write_highlighted(out, h, &hit.passage.heading_highlights)?;
             out.reset()?;
+            writeln!(out)?;
         }
         write!(out, "  ")?;
-        write_highlighted(out, &hit.passage.text, &hit.passage.highlights)?;
+        let p = &hit.passage;
+        if !p.context_before.is_empty() {
+            out.set_color(ColorSpec::new().set_dimmed(true))?;
+            write!(out, "{} ", p.context_before)?;
+            out.reset()?;
+        }
+        write_highlighted(out, &p.text, &p.highlights)?;
+        if !p.context_after.is_empty() {
+            out.set_color(ColorSpec::new().set_dimmed(true))?;
+            write!(out, " {}", p.context_after)?;
+            out.reset()?;
+        }
         writeln!(out)?;
         writeln!(out)?;
     }

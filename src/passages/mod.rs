@@ -1,0 +1,703 @@
+//! Passages: cutting an article's stored text into passages, scoring them against the query, and highlighting exactly what matched.
+//!
+//! - [`split`] finds the text's structure: paragraphs, headings (never passages by
+//!   themselves), sentences, and sentence windows inside long paragraphs.
+//! - [`matcher`] re-runs the index's analyzer over the text with offsets, so highlights are
+//!   the tokens tantivy matched: stems, folded letters, prefixes, fuzzy and variant
+//!   spellings; a phrase's words only where the phrase occurs.
+//! - this module scores passages (formula at [`Passager`]) and picks them per article.
+
+mod matcher;
+pub(crate) mod split;
+
+use crate::boilerplate::BoilerplateView;
+use matcher::{in_scope, Field, Hit, Matcher, Tokens};
+use split::Layout;
+
+/// Which text a query word applies to (`title:` and `body:` restrict it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scope {
+    /// Title and body.
+    #[default]
+    Text,
+    Title,
+    Body,
+}
+
+/// What the planner hands to passages: the query's words and phrases as the index's
+/// analyzer wrote them, with the corpus's IDF.
+#[derive(Debug, Clone, Default)]
+pub struct MatchSpec {
+    pub terms: Vec<TermSpec>,
+    pub phrases: Vec<PhraseSpec>,
+}
+
+/// One query word.
+#[derive(Debug, Clone)]
+pub struct TermSpec {
+    /// Analysed form (lowercased, folded, stemmed), as indexed.
+    pub token: String,
+    /// BM25 IDF over article bodies.
+    pub idf: f32,
+    /// Edit distance allowed (0: exact).
+    pub fuzzy: u8,
+    /// `token` is a prefix (`protest*`).
+    pub prefix: bool,
+    /// Analysed spelling variants that count as this word (`tokayev` for `Tokajev`).
+    pub variants: Vec<String>,
+    pub scope: Scope,
+}
+
+/// One quoted phrase.
+#[derive(Debug, Clone)]
+pub struct PhraseSpec {
+    /// Analysed tokens, in order.
+    pub tokens: Vec<String>,
+    /// Sum of the tokens' IDF.
+    pub idf: f32,
+    /// Extra positions allowed between the words, as tantivy counts them.
+    pub slop: u32,
+    pub scope: Scope,
+}
+
+/// How passages are picked for one article.
+#[derive(Debug, Clone)]
+pub struct PassageOptions {
+    /// Passages per article at most (ignored with `all`).
+    pub per_article: usize,
+    /// Neighbouring sentences to add before and after each passage.
+    pub context: usize,
+    /// Every matching passage, in text order.
+    pub all: bool,
+    /// Paragraphs longer than this (bytes) are cut into sentence windows.
+    pub max_chars: usize,
+}
+
+impl Default for PassageOptions {
+    fn default() -> Self {
+        PassageOptions {
+            per_article: 2,
+            context: 0,
+            all: false,
+            max_chars: 400,
+        }
+    }
+}
+
+/// A passage of an article's body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Passage {
+    /// Byte range in the body.
+    pub start: usize,
+    pub end: usize,
+    /// The body's text of that range, line breaks shown as spaces (same byte length).
+    pub text: String,
+    /// Byte ranges of matches in `text`, sorted, not overlapping.
+    pub highlights: Vec<(usize, usize)>,
+    pub score: f32,
+    /// Passage number within the article (0-based, headings not counted).
+    pub ordinal: usize,
+    /// The heading right before the passage's paragraph, when it has one.
+    pub heading: Option<String>,
+    /// Byte ranges of matches in `heading`.
+    pub heading_highlights: Vec<(usize, usize)>,
+    /// Up to `context` sentences before and after the passage.
+    pub context_before: String,
+    pub context_after: String,
+}
+
+/// Corpus-level figures passage scoring uses.
+#[derive(Debug, Clone)]
+pub struct CorpusStats {
+    /// BM25 length pivot for a passage, in tokens.
+    pub avg_passage_tokens: f32,
+}
+
+impl Default for CorpusStats {
+    fn default() -> Self {
+        // A news paragraph runs one to three sentences: about 40 tokens.
+        CorpusStats {
+            avg_passage_tokens: 40.0,
+        }
+    }
+}
+
+/// One matching token in the body.
+#[derive(Debug, Clone, Copy)]
+struct Occ {
+    pos: u32,
+    start: usize,
+    end: usize,
+    class: u32,
+}
+
+/// Per unit: its tokens and matches.
+#[derive(Debug, Clone, Copy, Default)]
+struct UnitInfo {
+    tokens: u32,
+    occ_from: usize,
+    occ_to: usize,
+}
+
+/// A unit's matches, scored.
+#[derive(Debug, Clone, Default)]
+struct Eval {
+    /// BM25 + proximity over the unit's own matches.
+    relevance: f32,
+    /// Coordination factor (distinct query words matched, squared share).
+    coord: f32,
+    /// Sum of the IDF of the distinct query words and phrases matched.
+    matched_idf: f32,
+    highlights: Vec<(usize, usize)>,
+}
+
+const K1: f32 = 1.2;
+const B: f32 = 0.5;
+/// Proximity counts word pairs at most this many positions apart.
+const PROXIMITY_WINDOW: u32 = 8;
+/// Coordination weight of a stopword relative to any other word.
+const STOPWORD_COORD: f32 = 0.2;
+/// How much a match in the section heading adds, relative to the words' IDF.
+const HEADING_WEIGHT: f32 = 0.2;
+/// Early passages get up to this much more (the lede says what the article is about).
+const EARLY_BOOST: f32 = 0.25;
+
+/// Picks and highlights passages for one query; reused across the articles of a search so
+/// that analysed words and buffers are shared.
+///
+/// Scoring, in the spirit of Lucene's unified highlighter (each passage a small document):
+///
+/// ```text
+/// bm25(p)  = Σ_w idf_w · tf_w·(k1+1) / (tf_w + k1·(1 − b + b·len_p/pivot))   k1 = 1.2, b = 0.5
+///            over the query words and phrases w matched in p (a phrase counts only where
+///            it occurs, with the sum of its words' IDF); len_p in tokens, pivot 40
+/// prox(p)  = Σ over pairs of distinct query words/phrases w, v matched in p:
+///            min(idf_w, idf_v) / gap_wv       gap = closest distance in positions ≤ 8
+///                                             (adjacent = 1, so "fuel price hike" beats
+///                                             the same words scattered)
+/// coord(p) = (Σ_matched c_w / Σ_all c_w)²     c_w = 1, 0.2 for stopwords: passages with
+///                                             more distinct query words first
+/// early(p) = 1 + 0.25 / (1 + start_p / 1000)  start_p in bytes: a mild boost for the lede
+/// head(p)  = 0.2 · Σ idf_w over the words matched in the heading just before p
+///
+/// score(p) = early(p) · (coord(p) · (bm25(p) + prox(p)) + head(p))
+/// ```
+///
+/// A passage needs a match of its own; an article whose only matches are in headings
+/// shows the passage under the heading, and one with no match in its body (title-only,
+/// or a query with no words such as `*`) shows its first passage with score 0. Passages
+/// of different articles are interleaved with [`combined_score`].
+pub struct Passager<'a> {
+    matcher: Matcher,
+    spec: &'a MatchSpec,
+    opts: PassageOptions,
+    pivot: f32,
+    boilerplate: Option<&'a BoilerplateView>,
+    /// Coordination weight per unit (terms, then phrases) applying to the body.
+    coord_body: Vec<f32>,
+    coord_body_total: f32,
+    layout: Layout,
+    occs: Vec<Occ>,
+    units: Vec<UnitInfo>,
+}
+
+/// Interleaving: a passage's score times a mild prior from its article's rank (1 for the
+/// top article, falling towards 0.6), so a much better passage of a lower-ranked article
+/// still comes first. The article's raw score is not used: the all-words bonus and title
+/// boost make it incomparable across queries and articles.
+pub fn combined_score(article_rank: usize, passage_score: f32) -> f32 {
+    let r = article_rank as f32;
+    passage_score * (1.0 - 0.4 * r / (r + 4.0))
+}
+
+/// Passages of `body` for `spec` (see [`Passager`] for reuse across articles).
+pub fn passages(
+    body: &str,
+    spec: &MatchSpec,
+    opts: &PassageOptions,
+    stats: &CorpusStats,
+) -> Vec<Passage> {
+    Passager::new(spec, opts, stats).passages(body, "")
+}
+
+/// Highlight ranges of `spec` in a title.
+pub fn highlight(text: &str, spec: &MatchSpec) -> Vec<(usize, usize)> {
+    Passager::new(spec, &PassageOptions::default(), &CorpusStats::default()).title_highlights(text)
+}
+
+impl<'a> Passager<'a> {
+    pub fn new(spec: &'a MatchSpec, opts: &PassageOptions, stats: &CorpusStats) -> Passager<'a> {
+        let matcher = Matcher::new(spec);
+        let mut coord_body = Vec::new();
+        for (i, t) in spec.terms.iter().enumerate() {
+            let stop = matcher.stop.get(i).copied().unwrap_or(false);
+            let c = if stop { STOPWORD_COORD } else { 1.0 };
+            coord_body.push(if in_scope(t.scope, Field::Body) {
+                c
+            } else {
+                0.0
+            });
+        }
+        for p in &spec.phrases {
+            coord_body.push(if in_scope(p.scope, Field::Body) {
+                1.0
+            } else {
+                0.0
+            });
+        }
+        let coord_body_total = coord_body.iter().sum();
+        Passager {
+            matcher,
+            spec,
+            opts: opts.clone(),
+            pivot: stats.avg_passage_tokens.max(1.0),
+            boilerplate: None,
+            coord_body,
+            coord_body_total,
+            layout: Layout::default(),
+            occs: Vec::new(),
+            units: Vec::new(),
+        }
+    }
+
+    /// Lines this model knows as boilerplate are never passages (they may survive in
+    /// articles indexed before the model learnt them).
+    pub fn with_boilerplate(mut self, view: &'a BoilerplateView) -> Passager<'a> {
+        self.boilerplate = Some(view);
+        self
+    }
+
+    /// Highlight ranges in a title.
+    pub fn title_highlights(&mut self, title: &str) -> Vec<(usize, usize)> {
+        let mut occs = Vec::new();
+        for (s, e, pos) in Tokens::new(title) {
+            let class = self.matcher.classify(title.get(s..e).unwrap_or(""));
+            if class != 0 {
+                occs.push(Occ {
+                    pos,
+                    start: s,
+                    end: e,
+                    class,
+                });
+            }
+        }
+        self.evaluate(&occs, 0, Field::Title).highlights
+    }
+
+    /// Picks passages of `body` (an article of `outlet`), best first; in text order with
+    /// `all`.
+    pub fn passages(&mut self, body: &str, outlet: &str) -> Vec<Passage> {
+        let hidden = self
+            .boilerplate
+            .map(|v| v.hidden_lines(outlet, body))
+            .unwrap_or_default();
+        let mut drop = |start: usize, _: &str| hidden.binary_search(&start).is_ok();
+        let mut layout = std::mem::take(&mut self.layout);
+        split::layout(body, self.opts.max_chars, &mut drop, &mut layout);
+        let out = self.pick(body, &layout);
+        self.layout = layout;
+        out
+    }
+
+    fn pick(&mut self, body: &str, layout: &Layout) -> Vec<Passage> {
+        let units = &layout.units;
+        if units.is_empty() {
+            return Vec::new();
+        }
+        self.scan(body, layout);
+        // Evaluate every unit that has matches.
+        let n = units.len();
+        let mut evals: Vec<Option<Eval>> = vec![None; n];
+        for (i, info) in self.units.iter().enumerate() {
+            if info.occ_to > info.occ_from {
+                let occs = self.occs.get(info.occ_from..info.occ_to).unwrap_or(&[]);
+                let e = self.evaluate(occs, info.tokens, Field::Body);
+                if e.matched_idf > 0.0 || !e.highlights.is_empty() {
+                    evals[i] = Some(e);
+                }
+            }
+        }
+        // A heading belongs to the paragraph right after it (scraped pages lose section
+        // ends, so it is not carried further).
+        let mut heading_of: Vec<Option<usize>> = vec![None; n];
+        let mut current: Option<usize> = None;
+        for (i, u) in units.iter().enumerate() {
+            if u.heading {
+                current = Some(i);
+            } else if let Some(h) = current {
+                if units[h].para + 1 == u.para {
+                    heading_of[i] = Some(h);
+                } else {
+                    current = None;
+                }
+            }
+        }
+        let mut scored: Vec<(usize, f32)> = Vec::new();
+        for (i, u) in units.iter().enumerate() {
+            if u.heading {
+                continue;
+            }
+            let Some(e) = &evals[i] else { continue };
+            let head = heading_of[i]
+                .and_then(|h| evals[h].as_ref())
+                .map_or(0.0, |h| HEADING_WEIGHT * h.matched_idf);
+            let score = early(u.start) * (e.coord * e.relevance + head);
+            scored.push((i, score));
+        }
+        let text_units: Vec<usize> = (0..n).filter(|&i| !units[i].heading).collect();
+        if scored.is_empty() {
+            // Matches only in headings: the passage under the best-matching heading.
+            let best_heading = (0..n)
+                .filter(|&i| units[i].heading)
+                .filter_map(|i| evals[i].as_ref().map(|e| (i, e.matched_idf)))
+                .max_by(|a, b| a.1.total_cmp(&b.1));
+            let fallback = match best_heading {
+                Some((h, idf)) => text_units
+                    .iter()
+                    .find(|&&i| i > h)
+                    .map(|&i| (i, early(units[i].start) * HEADING_WEIGHT * idf)),
+                None => None,
+            };
+            // No match in the text at all: the article's first passage.
+            let fallback = fallback.or_else(|| text_units.first().map(|&i| (i, 0.0)));
+            scored.extend(fallback);
+        }
+        if self.opts.all {
+            scored.sort_by_key(|s| s.0);
+        } else {
+            scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            scored.truncate(self.opts.per_article.max(1));
+        }
+        let ordinal_of = |i: usize| text_units.iter().position(|&t| t == i).unwrap_or(0);
+        let mut out = Vec::with_capacity(scored.len());
+        for (i, score) in scored {
+            let u = units[i];
+            let text = display(body.get(u.start..u.end).unwrap_or(""));
+            let highlights = evals[i]
+                .as_ref()
+                .map(|e| {
+                    e.highlights
+                        .iter()
+                        .map(|&(s, e)| (s - u.start, e - u.start))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let (heading, heading_highlights) = match heading_of[i] {
+                Some(h) => {
+                    let hu = units[h];
+                    let hl = evals[h]
+                        .as_ref()
+                        .map(|e| {
+                            e.highlights
+                                .iter()
+                                .map(|&(s, e)| (s - hu.start, e - hu.start))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    (Some(display(body.get(hu.start..hu.end).unwrap_or(""))), hl)
+                }
+                None => (None, Vec::new()),
+            };
+            let (context_before, context_after) = if self.opts.context > 0 {
+                context(body, layout, u, self.opts.context, self.opts.max_chars)
+            } else {
+                (String::new(), String::new())
+            };
+            out.push(Passage {
+                start: u.start,
+                end: u.end,
+                text,
+                highlights,
+                score,
+                ordinal: ordinal_of(i),
+                heading,
+                heading_highlights,
+                context_before,
+                context_after,
+            });
+        }
+        out
+    }
+
+    /// Tokenizes the whole body once: token counts per unit and the matching tokens.
+    fn scan(&mut self, body: &str, layout: &Layout) {
+        let units = &layout.units;
+        self.occs.clear();
+        self.units.clear();
+        self.units.resize(units.len(), UnitInfo::default());
+        if self.matcher.is_empty() {
+            return;
+        }
+        let mut ui = 0;
+        for (s, e, pos) in Tokens::new(body) {
+            while units.get(ui).is_some_and(|u| u.end <= s) {
+                ui += 1;
+            }
+            let Some(u) = units.get(ui) else { break };
+            if s < u.start || e > u.end {
+                continue;
+            }
+            let class = self.matcher.classify(body.get(s..e).unwrap_or(""));
+            let Some(info) = self.units.get_mut(ui) else {
+                break;
+            };
+            info.tokens += 1;
+            if class != 0 {
+                if info.occ_to == info.occ_from {
+                    info.occ_from = self.occs.len();
+                }
+                self.occs.push(Occ {
+                    pos,
+                    start: s,
+                    end: e,
+                    class,
+                });
+                info.occ_to = self.occs.len();
+            }
+        }
+    }
+
+    /// Scores the matches of one unit (or title) and lists what to highlight.
+    fn evaluate(&self, occs: &[Occ], tokens: u32, field: Field) -> Eval {
+        let spec = self.spec;
+        let nt = spec.terms.len();
+        let np = spec.phrases.len();
+        let mut tf = vec![0u32; nt + np];
+        let mut highlights: Vec<(usize, usize)> = Vec::new();
+        // Match events: (first position, last position, query unit).
+        let mut events: Vec<(u32, u32, usize)> = Vec::new();
+        let mut phrase_tokens: Vec<Vec<Vec<(u32, usize)>>> = Vec::new();
+        let mut any_phrase_token = false;
+        for (oi, o) in occs.iter().enumerate() {
+            for hit in self.matcher.hits(o.class) {
+                match *hit {
+                    Hit::Term(t) => {
+                        let t = t as usize;
+                        if spec.terms.get(t).is_some_and(|s| in_scope(s.scope, field)) {
+                            highlights.push((o.start, o.end));
+                            tf[t] += 1;
+                            events.push((o.pos, o.pos, t));
+                        }
+                    }
+                    Hit::Phrase { phrase, index } => {
+                        let (p, i) = (phrase as usize, index as usize);
+                        if !spec
+                            .phrases
+                            .get(p)
+                            .is_some_and(|s| in_scope(s.scope, field))
+                        {
+                            continue;
+                        }
+                        if phrase_tokens.is_empty() {
+                            phrase_tokens = spec
+                                .phrases
+                                .iter()
+                                .map(|ph| vec![Vec::new(); ph.tokens.len()])
+                                .collect();
+                        }
+                        if let Some(list) = phrase_tokens.get_mut(p).and_then(|v| v.get_mut(i)) {
+                            list.push((o.pos, oi));
+                            any_phrase_token = true;
+                        }
+                    }
+                }
+            }
+        }
+        if any_phrase_token {
+            for (p, lists) in phrase_tokens.iter().enumerate() {
+                let slop = spec.phrases.get(p).map_or(0, |s| s.slop);
+                let Some(first) = lists.first() else { continue };
+                for &(pos0, oi0) in first {
+                    let mut path = vec![oi0];
+                    if phrase_path(lists, 1, pos0, slop, &mut path) {
+                        for &oi in &path {
+                            if let Some(o) = occs.get(oi) {
+                                highlights.push((o.start, o.end));
+                            }
+                        }
+                        let last = path
+                            .last()
+                            .and_then(|&oi| occs.get(oi))
+                            .map_or(pos0, |o| o.pos);
+                        tf[nt + p] += 1;
+                        events.push((pos0.min(last), pos0.max(last), nt + p));
+                    }
+                }
+            }
+        }
+        highlights.sort_unstable();
+        highlights.dedup();
+        // Drop ranges overlapping an earlier one.
+        let mut last_end = 0;
+        highlights.retain(|&(s, e)| {
+            let keep = s >= last_end;
+            if keep {
+                last_end = e;
+            }
+            keep
+        });
+        let idf = |u: usize| -> f32 {
+            if u < nt {
+                spec.terms.get(u).map_or(0.0, |t| t.idf)
+            } else {
+                spec.phrases.get(u - nt).map_or(0.0, |p| p.idf)
+            }
+            .max(0.01)
+        };
+        let len_norm = 1.0 - B + B * (tokens as f32 / self.pivot);
+        let mut bm25 = 0.0;
+        let mut matched_idf = 0.0;
+        let mut coord_matched = 0.0;
+        for (u, &f) in tf.iter().enumerate() {
+            if f == 0 {
+                continue;
+            }
+            let f = f as f32;
+            bm25 += idf(u) * f * (K1 + 1.0) / (f + K1 * len_norm);
+            matched_idf += idf(u);
+            coord_matched += self.coord_body.get(u).copied().unwrap_or(0.0);
+        }
+        // Proximity: best gap per pair of distinct query units.
+        events.sort_unstable();
+        let mut prox = 0.0;
+        let units = nt + np;
+        if units > 1 && events.len() > 1 {
+            let mut best = vec![0.0f32; units * units];
+            for (i, a) in events.iter().enumerate() {
+                for b in events.iter().skip(i + 1) {
+                    if b.0 > a.1 + PROXIMITY_WINDOW {
+                        break;
+                    }
+                    if a.2 == b.2 || b.0 <= a.1 {
+                        continue;
+                    }
+                    let gap = (b.0 - a.1) as f32;
+                    let (x, y) = (a.2.min(b.2), a.2.max(b.2));
+                    let v = idf(x).min(idf(y)) / gap;
+                    if let Some(slot) = best.get_mut(x * units + y) {
+                        *slot = slot.max(v);
+                    }
+                }
+            }
+            prox = best.iter().sum();
+        }
+        let coord = if self.coord_body_total > 0.0 {
+            (coord_matched / self.coord_body_total).powi(2)
+        } else {
+            0.0
+        };
+        Eval {
+            relevance: bm25 + prox,
+            coord,
+            matched_idf,
+            highlights,
+        }
+    }
+}
+
+/// Finds a continuation of a phrase from token `i` on: the next token within the
+/// remaining slop (positions may also come before, as tantivy allows with slop).
+fn phrase_path(
+    lists: &[Vec<(u32, usize)>],
+    i: usize,
+    prev: u32,
+    slop: u32,
+    path: &mut Vec<usize>,
+) -> bool {
+    let Some(list) = lists.get(i) else {
+        return true;
+    };
+    let want = prev + 1;
+    for &(pos, oi) in list {
+        let cost = pos.abs_diff(want);
+        if cost > slop || path.contains(&oi) {
+            continue;
+        }
+        path.push(oi);
+        if phrase_path(lists, i + 1, pos, slop - cost, path) {
+            return true;
+        }
+        path.pop();
+    }
+    false
+}
+
+fn early(start: usize) -> f32 {
+    1.0 + EARLY_BOOST / (1.0 + start as f32 / 1000.0)
+}
+
+/// Passage text for display: line breaks and tabs become spaces (byte length unchanged,
+/// so highlight offsets stay valid).
+fn display(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if matches!(c, '\n' | '\r' | '\t') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Up to `n` sentences before and after unit `u`, from its paragraph and the paragraphs
+/// around it (headings and boilerplate left out).
+fn context(body: &str, layout: &Layout, u: split::Unit, n: usize, max: usize) -> (String, String) {
+    let text_paras: Vec<usize> = {
+        let mut v: Vec<usize> = layout
+            .units
+            .iter()
+            .filter(|x| !x.heading)
+            .map(|x| x.para)
+            .collect();
+        v.dedup();
+        v
+    };
+    let sentences_of = |para: usize| -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        if let Some(&(s, e)) = layout.paragraphs.get(para) {
+            split::split_sentences(body, s, e, max, &mut out);
+        }
+        out
+    };
+    let here = text_paras.iter().position(|&p| p == u.para);
+    let mut before: Vec<(usize, usize)> = Vec::new();
+    let mut after: Vec<(usize, usize)> = Vec::new();
+    if let Some(k) = here {
+        for &p in text_paras[..=k].iter().rev() {
+            let mut s = sentences_of(p);
+            s.retain(|x| x.1 <= u.start);
+            for x in s.into_iter().rev() {
+                if before.len() < n {
+                    before.push(x);
+                }
+            }
+            if before.len() >= n {
+                break;
+            }
+        }
+        for &p in text_paras.iter().skip(k) {
+            let mut s = sentences_of(p);
+            s.retain(|x| x.0 >= u.end);
+            for x in s {
+                if after.len() < n {
+                    after.push(x);
+                }
+            }
+            if after.len() >= n {
+                break;
+            }
+        }
+    }
+    before.reverse();
+    let join = |v: &[(usize, usize)]| -> String {
+        v.iter()
+            .map(|&(s, e)| display(body.get(s..e).unwrap_or("")))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    (join(&before), join(&after))
+}
+
+#[cfg(test)]
+mod tests;

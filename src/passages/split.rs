@@ -1,0 +1,690 @@
+//! The text's own structure: paragraphs, headings, sentences, and the passage units cut from them.
+//!
+//! Every range is a byte range into the article body, always on char boundaries, so a
+//! passage is an exact substring of the stored text and highlights map onto it directly.
+
+/// A unit of the body: a passage candidate or a heading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Unit {
+    pub start: usize,
+    pub end: usize,
+    pub heading: bool,
+    /// Index of the paragraph (in [`Layout::paragraphs`]) the unit was cut from.
+    pub para: usize,
+}
+
+/// The body's structure as passages see it.
+#[derive(Debug, Default)]
+pub(crate) struct Layout {
+    /// Headings and passage units in text order, never overlapping.
+    pub units: Vec<Unit>,
+    /// Paragraph ranges (trimmed), boilerplate lines excluded, in text order.
+    pub paragraphs: Vec<(usize, usize)>,
+}
+
+/// Longest single line that may be a heading, in words and bytes. Longer unpunctuated
+/// lines are standfirsts or scraped link text: they stay passages.
+const HEADING_MAX_WORDS: usize = 14;
+const HEADING_MAX_BYTES: usize = 150;
+
+/// Closing marks that may follow a sentence's final punctuation.
+fn is_closer(c: char) -> bool {
+    matches!(c, '"' | '\'' | '”' | '’' | ')' | ']' | '»' | '›' | '*')
+}
+
+fn is_opener(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\'' | '“' | '‘' | '(' | '[' | '«' | '‹' | '¿' | '¡'
+    )
+}
+
+fn is_terminal(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '…')
+}
+
+/// True when a line reads as a label rather than a sentence: it does not end with
+/// sentence punctuation (closing quotes aside). Shared with the boilerplate model.
+pub(crate) fn unpunctuated(line: &str) -> bool {
+    let t = line.trim_end_matches(|c: char| c.is_whitespace() || is_closer(c));
+    match t.chars().next_back() {
+        None => true,
+        Some(c) => !(is_terminal(c) || matches!(c, ',' | ';')),
+    }
+}
+
+pub(crate) fn word_count(line: &str) -> usize {
+    line.split_whitespace().count()
+}
+
+/// A heading: one short line with letters in it and no sentence punctuation at its end
+/// ("'Criminals' killed", "US says 'world will be watching'", "Fuel price hike").
+pub(crate) fn is_heading_line(line: &str) -> bool {
+    let line = line.trim();
+    !line.is_empty()
+        && line.len() <= HEADING_MAX_BYTES
+        && !line.contains('\n')
+        && word_count(line) <= HEADING_MAX_WORDS
+        && line.chars().any(char::is_alphabetic)
+        && unpunctuated(line)
+}
+
+fn trim_range(body: &str, start: usize, end: usize) -> (usize, usize) {
+    let s = body.get(start..end).unwrap_or("");
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len() - s.trim_end().len();
+    if lead + trail >= s.len() {
+        return (start, start);
+    }
+    (start + lead, end - trail)
+}
+
+/// Splits `body` into units. Lines for which `drop_line(start, line)` is true (boilerplate;
+/// `start` is the line's byte offset) are treated as paragraph breaks. Paragraphs longer than `max_chars` are cut into windows of whole
+/// sentences.
+pub(crate) fn layout(
+    body: &str,
+    max_chars: usize,
+    drop_line: &mut dyn FnMut(usize, &str) -> bool,
+    out: &mut Layout,
+) {
+    out.units.clear();
+    out.paragraphs.clear();
+    let max_chars = max_chars.max(40);
+    // Paragraphs: runs of non-blank, non-dropped lines.
+    let mut para_start: Option<usize> = None;
+    let mut para_end = 0;
+    let mut lines_in_para = 0usize;
+    let mut at = 0;
+    let mut paras: Vec<(usize, usize, usize)> = Vec::new();
+    while at <= body.len() {
+        let line_end = body
+            .get(at..)
+            .and_then(|rest| rest.find('\n'))
+            .map_or(body.len(), |i| at + i);
+        let line = body.get(at..line_end).unwrap_or("");
+        let blank = line.trim().is_empty();
+        if blank || drop_line(at, line.trim()) {
+            if let Some(s) = para_start.take() {
+                paras.push((s, para_end, lines_in_para));
+            }
+            lines_in_para = 0;
+        } else {
+            if para_start.is_none() {
+                para_start = Some(at);
+            }
+            para_end = line_end;
+            lines_in_para += 1;
+        }
+        if line_end >= body.len() {
+            break;
+        }
+        at = line_end + 1;
+    }
+    if let Some(s) = para_start {
+        paras.push((s, para_end, lines_in_para));
+    }
+    let mut sentences: Vec<(usize, usize)> = Vec::new();
+    for (s, e, lines) in paras {
+        let (s, e) = trim_range(body, s, e);
+        if s >= e {
+            continue;
+        }
+        let para = out.paragraphs.len();
+        out.paragraphs.push((s, e));
+        let text = body.get(s..e).unwrap_or("");
+        if lines == 1 && is_heading_line(text) {
+            out.units.push(Unit {
+                start: s,
+                end: e,
+                heading: true,
+                para,
+            });
+            continue;
+        }
+        if e - s <= max_chars {
+            out.units.push(Unit {
+                start: s,
+                end: e,
+                heading: false,
+                para,
+            });
+            continue;
+        }
+        sentences.clear();
+        split_sentences(body, s, e, max_chars, &mut sentences);
+        windows(&sentences, max_chars, para, &mut out.units);
+    }
+    // An article made only of short lines still has passages: its lines.
+    if !out.units.is_empty() && out.units.iter().all(|u| u.heading) {
+        for u in &mut out.units {
+            u.heading = false;
+        }
+    }
+}
+
+/// Packs consecutive sentences into windows of at most `max_chars` (a sentence longer than
+/// that was already cut at a clause or word boundary). A short last window joins the one
+/// before it when the two still fit comfortably.
+fn windows(sentences: &[(usize, usize)], max_chars: usize, para: usize, out: &mut Vec<Unit>) {
+    let first = out.len();
+    let mut cur: Option<(usize, usize)> = None;
+    for &(s, e) in sentences {
+        cur = match cur {
+            None => Some((s, e)),
+            Some((cs, ce)) if e - cs <= max_chars => Some((cs, e.max(ce))),
+            Some((cs, ce)) => {
+                out.push(Unit {
+                    start: cs,
+                    end: ce,
+                    heading: false,
+                    para,
+                });
+                Some((s, e))
+            }
+        };
+    }
+    if let Some((cs, ce)) = cur {
+        let n = out.len();
+        if n > first && ce - cs < max_chars / 4 {
+            if let Some(prev) = out.last_mut() {
+                if ce - prev.start <= max_chars + max_chars / 4 {
+                    prev.end = ce;
+                    return;
+                }
+            }
+        }
+        out.push(Unit {
+            start: cs,
+            end: ce,
+            heading: false,
+            para,
+        });
+    }
+}
+
+/// Titles and other abbreviations that are followed by a name or number, never by the
+/// end of a sentence ("Mr. Tokayev", "Jan. 7", "No. 10", "St. Petersburg").
+const NEVER_FINAL: &[&str] = &[
+    "mr", "mrs", "ms", "messrs", "mme", "dr", "prof", "sen", "sens", "rep", "reps", "gov", "gen",
+    "lt", "col", "capt", "cpt", "sgt", "maj", "adm", "cmdr", "cdr", "rev", "hon", "pres", "supt",
+    "insp", "det", "cpl", "pvt", "st", "mt", "ft", "no", "nos", "vol", "fig", "figs", "art", "sec",
+    "ch", "pp", "op", "vs", "v", "viz", "cf", "approx", "ca", "est", "dept", "univ", "assn", "ave",
+    "blvd", "rd", "hwy", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
+    "nov", "dec", "eg", "ie", "al", "gens", "amb", "atty",
+];
+
+/// Abbreviations that may end a sentence as well as sit inside one ("Apple Inc. said" /
+/// "... shares of Apple Inc. The company"): a boundary only when a sentence opener follows.
+const MAYBE_FINAL: &[&str] = &[
+    "inc", "ltd", "corp", "co", "jr", "sr", "bros", "etc", "llc", "plc", "am", "pm",
+];
+
+/// Words that open a sentence far more often than they follow an abbreviation inside
+/// one; they decide the ambiguous cases ("the U.S. The next day" vs "the U.S. Senate").
+const OPENERS: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "he",
+    "she",
+    "it",
+    "they",
+    "we",
+    "i",
+    "you",
+    "in",
+    "on",
+    "at",
+    "but",
+    "and",
+    "or",
+    "so",
+    "this",
+    "that",
+    "these",
+    "those",
+    "there",
+    "his",
+    "her",
+    "its",
+    "their",
+    "our",
+    "my",
+    "however",
+    "meanwhile",
+    "after",
+    "before",
+    "when",
+    "while",
+    "if",
+    "as",
+    "according",
+    "for",
+    "with",
+    "by",
+    "from",
+    "to",
+    "what",
+    "why",
+    "how",
+    "who",
+    "where",
+    "some",
+    "many",
+    "most",
+    "all",
+    "not",
+    "one",
+    "earlier",
+    "later",
+    "also",
+    "still",
+    "yet",
+    "now",
+    "then",
+    "since",
+    "during",
+    "under",
+    "over",
+    "officials",
+    "police",
+    "authorities",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "president",
+    "last",
+    "next",
+];
+
+fn lower_ascii_eq_any(word: &str, list: &[&str]) -> bool {
+    list.iter().any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// The word that starts at `from` (letters only), for the opener test.
+fn next_word(text: &str, from: usize) -> &str {
+    let rest = text.get(from..).unwrap_or("");
+    let rest = rest.trim_start_matches(is_opener);
+    let end = rest
+        .char_indices()
+        .find(|(_, c)| !c.is_alphabetic() && *c != '\'')
+        .map_or(rest.len(), |(i, _)| i);
+    rest.get(..end).unwrap_or("")
+}
+
+/// Decides whether the '.' at byte `dot` (the last of a run of dots) can end a sentence,
+/// judging by the word before it and the word after.
+fn period_ends_sentence(text: &str, dot: usize, next: usize) -> bool {
+    let before = text.get(..dot).unwrap_or("");
+    // The run of non-space characters before the dot, without leading punctuation.
+    let word_start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let word = before
+        .get(word_start..)
+        .unwrap_or("")
+        .trim_start_matches(|c: char| !c.is_alphanumeric());
+    if word.is_empty() {
+        return true;
+    }
+    let opener = || lower_ascii_eq_any(next_word(text, next), OPENERS);
+    // Ellipsis: a boundary when the next word starts a sentence (checked by the caller).
+    if text.get(dot.saturating_sub(1)..dot) == Some(".") {
+        return true;
+    }
+    let bare: String = word.chars().filter(|c| *c != '.').collect();
+    if word.contains('.') {
+        // "U.S.", "a.m.", "e.g.", "Ph.D."
+        if bare.eq_ignore_ascii_case("eg") || bare.eq_ignore_ascii_case("ie") {
+            return false;
+        }
+        return opener();
+    }
+    let mut chars = word.chars();
+    if let (Some(c), None) = (chars.next(), chars.next()) {
+        // A single letter is an initial ("J. K. Rowling", "Harry S. Truman").
+        if c.is_alphabetic() {
+            return false;
+        }
+    }
+    if lower_ascii_eq_any(word, NEVER_FINAL) {
+        return false;
+    }
+    if lower_ascii_eq_any(word, MAYBE_FINAL) {
+        return opener();
+    }
+    true
+}
+
+/// Sentence ranges of `body[start..end]`, trimmed. Handles abbreviations, initials,
+/// decimals and thousands ("3.5", "3,000"), ellipses, quotes around the final mark, and
+/// line breaks inside a paragraph (a break before a lowercase word is a wrapped line, not a
+/// boundary). A sentence longer than `max_chars` is cut at a clause or word boundary.
+pub(crate) fn split_sentences(
+    body: &str,
+    start: usize,
+    end: usize,
+    max_chars: usize,
+    out: &mut Vec<(usize, usize)>,
+) {
+    let text = body.get(start..end).unwrap_or("");
+    let mut sent_start = 0usize;
+    let mut iter = text.char_indices().peekable();
+    let push = |s: usize, e: usize, out: &mut Vec<(usize, usize)>| {
+        let (s, e) = trim_range(text, s, e);
+        if s < e {
+            cut_long(text, s, e, max_chars, start, out);
+        }
+    };
+    while let Some((i, c)) = iter.next() {
+        let boundary_end;
+        if c == '\n' {
+            // A line break ends a sentence unless the next line continues it in lowercase.
+            let next = text.get(i + 1..).unwrap_or("").trim_start();
+            let continues = next.chars().next().is_some_and(char::is_lowercase);
+            if continues {
+                continue;
+            }
+            boundary_end = i;
+        } else if is_terminal(c) {
+            // Consume the rest of the run of marks and closing quotes.
+            let mut last_dot = if c == '.' { Some(i) } else { None };
+            let mut end_of_marks = i + c.len_utf8();
+            while let Some(&(j, d)) = iter.peek() {
+                if is_terminal(d) || is_closer(d) {
+                    if d == '.' {
+                        last_dot = Some(j);
+                    }
+                    end_of_marks = j + d.len_utf8();
+                    iter.next();
+                } else {
+                    break;
+                }
+            }
+            // A boundary needs whitespace (or the end) after the marks ...
+            let rest = text.get(end_of_marks..).unwrap_or("");
+            if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
+                continue;
+            }
+            let next_at = end_of_marks + (rest.len() - rest.trim_start().len());
+            // ... and a sentence-like start after it.
+            let next_char = text.get(next_at..).and_then(|r| r.chars().next());
+            let starts_sentence = match next_char {
+                None => true,
+                Some(n) if n.is_uppercase() || n.is_ascii_digit() => true,
+                Some(n) if is_opener(n) || matches!(n, '-' | '–' | '—' | '•') => true,
+                _ => false,
+            };
+            if !starts_sentence {
+                continue;
+            }
+            if let Some(dot) = last_dot {
+                // Only a final '.' (not "?." or "!'") is ambiguous.
+                let final_mark = text
+                    .get(..end_of_marks)
+                    .unwrap_or("")
+                    .trim_end_matches(is_closer);
+                if final_mark.ends_with('.')
+                    && next_char.is_some()
+                    && !period_ends_sentence(text, dot, next_at)
+                {
+                    continue;
+                }
+            }
+            boundary_end = end_of_marks;
+        } else {
+            continue;
+        }
+        push(sent_start, boundary_end, out);
+        sent_start = boundary_end;
+    }
+    push(sent_start, text.len(), out);
+}
+
+/// Cuts a sentence longer than `max_chars` at the last clause mark (`;`, `:`, `,`, dash)
+/// before the limit, else at the last space; never inside a word.
+fn cut_long(
+    text: &str,
+    mut s: usize,
+    e: usize,
+    max_chars: usize,
+    base: usize,
+    out: &mut Vec<(usize, usize)>,
+) {
+    while e - s > max_chars {
+        let mut limit = s + max_chars;
+        while limit > s && !text.is_char_boundary(limit) {
+            limit -= 1;
+        }
+        let window = text.get(s..limit).unwrap_or("");
+        let min_cut = max_chars / 3;
+        let clause = window
+            .char_indices()
+            .filter(|(i, c)| {
+                *i >= min_cut
+                    && matches!(c, ';' | ':' | ',' | '–' | '—')
+                    && window
+                        .get(i + c.len_utf8()..)
+                        .is_some_and(|r| r.starts_with(' '))
+            })
+            .map(|(i, c)| i + c.len_utf8())
+            .next_back();
+        let space = window
+            .char_indices()
+            .filter(|(i, c)| *i >= min_cut && c.is_whitespace())
+            .map(|(i, _)| i)
+            .next_back();
+        let cut = match clause.or(space) {
+            Some(c) => s + c,
+            None => {
+                // One unbroken run of characters: the next space, wherever it is.
+                match text.get(limit..e).and_then(|r| r.find(char::is_whitespace)) {
+                    Some(i) => limit + i,
+                    None => e,
+                }
+            }
+        };
+        let (ps, pe) = trim_range(text, s, cut);
+        if ps < pe {
+            out.push((base + ps, base + pe));
+        }
+        if cut >= e {
+            return;
+        }
+        s = cut;
+        let (ns, _) = trim_range(text, s, e);
+        s = ns;
+        if s >= e {
+            return;
+        }
+    }
+    out.push((base + s, base + e));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentences(text: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        split_sentences(text, 0, text.len(), 10_000, &mut out);
+        out.into_iter().map(|(s, e)| &text[s..e]).collect()
+    }
+
+    #[test]
+    fn abbreviations_and_initials_do_not_end_sentences() {
+        assert_eq!(
+            sentences("Mr. Tokayev spoke. Dr. Smith and J. K. Rowling agreed. It ended."),
+            vec![
+                "Mr. Tokayev spoke.",
+                "Dr. Smith and J. K. Rowling agreed.",
+                "It ended."
+            ]
+        );
+        assert_eq!(
+            sentences("The U.S. Senate voted on Jan. 7 at 3 p.m. Thursday. Then it left."),
+            vec![
+                "The U.S. Senate voted on Jan. 7 at 3 p.m. Thursday.",
+                "Then it left."
+            ]
+        );
+        assert_eq!(
+            sentences("Sanctions came from the U.S. The next day, talks began."),
+            vec!["Sanctions came from the U.S.", "The next day, talks began."]
+        );
+        assert_eq!(
+            sentences("He will speak at 3 p.m. the president's office said."),
+            vec!["He will speak at 3 p.m. the president's office said."]
+        );
+        assert_eq!(
+            sentences("There were 3,000 arrests and 3.5 percent fewer. No. 10 said so."),
+            vec![
+                "There were 3,000 arrests and 3.5 percent fewer.",
+                "No. 10 said so."
+            ]
+        );
+    }
+
+    #[test]
+    fn quotes_and_ellipses() {
+        assert_eq!(
+            sentences("“Those who don’t surrender will be eliminated.” He left."),
+            vec![
+                "“Those who don’t surrender will be eliminated.”",
+                "He left."
+            ]
+        );
+        assert_eq!(
+            sentences("The chant of “Old man, go away!” has been heard. Police fired."),
+            vec![
+                "The chant of “Old man, go away!” has been heard.",
+                "Police fired."
+            ]
+        );
+        assert_eq!(
+            sentences("It took place… people understood. Wait... What next?"),
+            vec!["It took place… people understood.", "Wait...", "What next?"]
+        );
+        assert_eq!(
+            sentences("Did he say \"no\"? Yes."),
+            vec!["Did he say \"no\"?", "Yes."]
+        );
+    }
+
+    #[test]
+    fn company_abbreviations_decided_by_the_next_word() {
+        assert_eq!(
+            sentences("Shares of Apple Inc. rose. They fell at Acme Inc. The firm said."),
+            vec![
+                "Shares of Apple Inc. rose.",
+                "They fell at Acme Inc.",
+                "The firm said."
+            ]
+        );
+    }
+
+    #[test]
+    fn wrapped_lines_join_and_list_lines_split() {
+        assert_eq!(
+            sentences("A sentence that wraps\nonto the next line. Another"),
+            vec!["A sentence that wraps\nonto the next line.", "Another"]
+        );
+        assert_eq!(
+            sentences("First item\nSecond item"),
+            vec!["First item", "Second item"]
+        );
+    }
+
+    #[test]
+    fn long_sentences_are_cut_between_words() {
+        let text = "word ".repeat(100);
+        let mut out = Vec::new();
+        split_sentences(&text, 0, text.len(), 60, &mut out);
+        assert!(out.len() > 5);
+        for (s, e) in out {
+            assert!(e - s <= 60, "{}", e - s);
+            assert!(text[s..e].starts_with("word") && text[s..e].ends_with("word"));
+        }
+        // Never mid-word even with multi-byte letters and no spaces at all.
+        let text = "Ž".repeat(200);
+        let mut out = Vec::new();
+        split_sentences(&text, 0, text.len(), 60, &mut out);
+        assert_eq!(out, vec![(0, text.len())]);
+    }
+
+    #[test]
+    fn headings_are_short_unpunctuated_lines() {
+        for h in [
+            "'Criminals' killed",
+            "US says 'world will be watching'",
+            "Fuel price hike",
+            "Two-week state of emergency",
+        ] {
+            assert!(is_heading_line(h), "{h}");
+        }
+        for p in [
+            "Clashes were still being reported in Almaty on Friday morning.",
+            "“Those who don’t surrender will be eliminated.”",
+            "The sixth day of crisis in Kazakhstan saw some stabilization as newly arrived \
+             CSTO forces supported local security services",
+            "2022",
+        ] {
+            assert!(!is_heading_line(p), "{p}");
+        }
+    }
+
+    fn units_of(body: &str, max: usize) -> Vec<(String, bool)> {
+        let mut l = Layout::default();
+        layout(body, max, &mut |_, _| false, &mut l);
+        l.units
+            .iter()
+            .map(|u| (body[u.start..u.end].to_string(), u.heading))
+            .collect()
+    }
+
+    #[test]
+    fn paragraphs_headings_and_windows() {
+        let body = "Lead paragraph here.\n\n'Criminals' killed\n\nIn a statement, the \
+                    ministry said so. It added more. And more still.\n\nLast line";
+        let u = units_of(body, 400);
+        assert_eq!(
+            u,
+            vec![
+                ("Lead paragraph here.".into(), false),
+                ("'Criminals' killed".into(), true),
+                (
+                    "In a statement, the ministry said so. It added more. And more still.".into(),
+                    false
+                ),
+                ("Last line".into(), true),
+            ]
+        );
+        // A long paragraph becomes windows of whole sentences.
+        let long = "This is sentence number one of many. ".repeat(12);
+        let u = units_of(long.trim(), 120);
+        assert!(u.len() >= 4);
+        for (t, h) in &u {
+            assert!(!h);
+            assert!(t.len() <= 120 + 30, "{}", t.len());
+            assert!(t.starts_with("This") && t.ends_with("many."), "{t}");
+        }
+        // Only short lines: they are the passages.
+        assert_eq!(
+            units_of("Breaking news", 400),
+            vec![("Breaking news".into(), false)]
+        );
+    }
+
+    #[test]
+    fn dropped_lines_break_paragraphs() {
+        let body = "Real text here.\nSource link\nMore real text.";
+        let mut l = Layout::default();
+        layout(body, 400, &mut |_, line| line == "Source link", &mut l);
+        let texts: Vec<&str> = l.units.iter().map(|u| &body[u.start..u.end]).collect();
+        assert_eq!(texts, vec!["Real text here.", "More real text."]);
+    }
+}

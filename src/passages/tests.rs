@@ -1,0 +1,312 @@
+use super::*;
+use crate::schema::analyzer;
+use tantivy::tokenizer::TokenStream;
+
+fn analyse(text: &str) -> Vec<String> {
+    let mut a = analyzer();
+    let mut s = a.token_stream(text);
+    let mut out = Vec::new();
+    while s.advance() {
+        out.push(s.token().text.clone());
+    }
+    out
+}
+
+fn term(word: &str) -> TermSpec {
+    TermSpec {
+        token: analyse(word).remove(0),
+        idf: 1.0,
+        fuzzy: 0,
+        prefix: false,
+        variants: Vec::new(),
+        scope: Scope::Text,
+    }
+}
+
+fn phrase(text: &str, slop: u32) -> PhraseSpec {
+    PhraseSpec {
+        tokens: analyse(text),
+        idf: 2.0,
+        slop,
+        scope: Scope::Text,
+    }
+}
+
+fn spec(terms: Vec<TermSpec>, phrases: Vec<PhraseSpec>) -> MatchSpec {
+    MatchSpec { terms, phrases }
+}
+
+fn highlighted(text: &str, spans: &[(usize, usize)]) -> Vec<String> {
+    spans.iter().map(|&(s, e)| text[s..e].to_string()).collect()
+}
+
+fn run(body: &str, spec: &MatchSpec, opts: PassageOptions) -> Vec<Passage> {
+    passages(body, spec, &opts, &CorpusStats::default())
+}
+
+fn one(body: &str, spec: &MatchSpec) -> Passage {
+    run(body, spec, PassageOptions::default())
+        .into_iter()
+        .next()
+        .expect("a passage")
+}
+
+#[test]
+fn phrase_highlights_only_the_phrase() {
+    let body = "US State Department spokesman Ned Price said fuel prices would not \
+                matter, and the price of bread rose.";
+    let s = spec(vec![], vec![phrase("Ned Price", 0)]);
+    let p = one(body, &s);
+    assert_eq!(highlighted(&p.text, &p.highlights), vec!["Ned", "Price"]);
+
+    let body = "State television said a state of emergency was declared; the state \
+                property was burnt. A State of  Emergency again.";
+    let s = spec(vec![], vec![phrase("state of emergency", 0)]);
+    let p = one(body, &s);
+    assert_eq!(
+        highlighted(&p.text, &p.highlights),
+        vec!["state", "of", "emergency", "State", "of", "Emergency"]
+    );
+}
+
+#[test]
+fn phrase_slop_as_tantivy_counts_it() {
+    let body = "Price, Ned said. Ned Kelly met a Mr Price.";
+    // "Price, Ned": the words swapped is two positions of slop.
+    let p = one(body, &spec(vec![], vec![phrase("Ned Price", 2)]));
+    assert_eq!(highlighted(&p.text, &p.highlights), vec!["Price", "Ned"]);
+    assert!(run(
+        body,
+        &spec(vec![], vec![phrase("Ned Price", 1)]),
+        Default::default()
+    )
+    .iter()
+    .all(|p| p.highlights.is_empty()));
+}
+
+#[test]
+fn stemmed_and_folded_forms_are_highlighted_in_the_original_text() {
+    let body = "Troops arrived. A troop carrier and troopers.";
+    let p = one(body, &spec(vec![term("troop")], vec![]));
+    assert_eq!(highlighted(&p.text, &p.highlights), vec!["Troops", "troop"]);
+
+    let body = "Protests began in Žanaozen, near the Caspian.";
+    let p = one(body, &spec(vec![term("Zanaozen")], vec![]));
+    assert_eq!(highlighted(&p.text, &p.highlights), vec!["Žanaozen"]);
+    // A transliteration widened to the spelling the index holds.
+    let mut t = term("Zhanaozen");
+    t.variants = analyse("Zanaozen");
+    let p = one(body, &spec(vec![t], vec![]));
+    assert_eq!(highlighted(&p.text, &p.highlights), vec!["Žanaozen"]);
+}
+
+#[test]
+fn fuzzy_and_prefix_matches_are_highlighted() {
+    let body = "President Tokayev spoke; Tokyo was calm. Protesters and protests grew.";
+    let mut t = term("Tokajev");
+    t.fuzzy = 1;
+    let p = one(body, &spec(vec![t], vec![]));
+    assert_eq!(highlighted(&p.text, &p.highlights), vec!["Tokayev"]);
+
+    let mut t = term("protest");
+    t.prefix = true;
+    let p = one(body, &spec(vec![t], vec![]));
+    assert_eq!(
+        highlighted(&p.text, &p.highlights),
+        vec!["Protesters", "protests"]
+    );
+}
+
+#[test]
+fn title_scoped_words_are_not_highlighted_in_the_body() {
+    let mut t = term("troops");
+    t.scope = Scope::Title;
+    let s = spec(vec![t], vec![]);
+    let body = "Troops arrived.";
+    let p = one(body, &s);
+    assert!(p.highlights.is_empty());
+    assert_eq!(highlight("Russia flies in troops", &s), vec![(16, 22)]);
+}
+
+#[test]
+fn headings_are_context_never_passages() {
+    let body = "Kazakhstan's president spoke on Friday.\n\nFuel price hike\n\n\
+                The violence has been unprecedented in the country.\n\n\
+                Later, the fuel price hike was reversed.";
+    let s = spec(vec![term("fuel"), term("price"), term("hike")], vec![]);
+    let all = run(
+        body,
+        &s,
+        PassageOptions {
+            all: true,
+            ..Default::default()
+        },
+    );
+    let texts: Vec<&str> = all.iter().map(|p| p.text.as_str()).collect();
+    assert_eq!(texts, vec!["Later, the fuel price hike was reversed."]);
+
+    // Only the heading matches: the passage under it, with the heading as context.
+    let s = spec(vec![term("hike")], vec![]);
+    let body = "Kazakhstan's president spoke on Friday.\n\nFuel price hike\n\n\
+                The violence has been unprecedented in the country.";
+    let p = one(body, &s);
+    assert_eq!(
+        p.text,
+        "The violence has been unprecedented in the country."
+    );
+    assert_eq!(p.heading.as_deref(), Some("Fuel price hike"));
+    assert_eq!(
+        highlighted(p.heading.as_deref().unwrap(), &p.heading_highlights),
+        vec!["hike"]
+    );
+}
+
+#[test]
+fn passages_are_exact_substrings_never_cut_mid_word() {
+    let sentence = "The interior ministry said 3,000 people were detained by Mr. Smith's men. ";
+    let body = sentence.repeat(20);
+    let s = spec(vec![term("detained")], vec![]);
+    let all = run(
+        &body,
+        &s,
+        PassageOptions {
+            all: true,
+            max_chars: 200,
+            ..Default::default()
+        },
+    );
+    assert!(all.len() >= 8);
+    for p in &all {
+        assert_eq!(&body[p.start..p.end], p.text);
+        assert!(
+            p.text.starts_with("The interior") && p.text.ends_with("men."),
+            "{}",
+            p.text
+        );
+        assert!(p.text.len() <= 250);
+        assert_eq!(highlighted(&p.text, &p.highlights)[0], "detained");
+    }
+}
+
+#[test]
+fn phrase_beats_scattered_words() {
+    let scattered = "Fuel shortages hit the north, while the price of bread and a \
+                     promised wage hike were debated in parliament for a long time.";
+    let phrase_p = "Protests against the fuel price hike spread quickly across the country \
+                    and into neighbouring provinces on Tuesday evening.";
+    let s = spec(vec![term("fuel"), term("price"), term("hike")], vec![]);
+    // Scattered first, so position favours it: the phrase must still win.
+    let body = format!("{scattered}\n\n{phrase_p}");
+    let best = run(&body, &s, Default::default());
+    assert_eq!(best[0].text, phrase_p);
+    assert_eq!(best[1].text, scattered);
+}
+
+#[test]
+fn more_distinct_words_rank_first() {
+    let s = spec(vec![term("curfew"), term("Almaty")], vec![]);
+    let body = "A curfew, a curfew, a curfew was announced everywhere.\n\n\
+                The curfew in Almaty began at eleven.";
+    let best = run(body, &s, Default::default());
+    assert_eq!(best[0].text, "The curfew in Almaty began at eleven.");
+}
+
+#[test]
+fn stopwords_count_little_for_coordination() {
+    let mut the = term("the");
+    the.idf = 0.05;
+    let s = spec(vec![the, term("blockade")], vec![]);
+    let body = "The minister and the army and the police met.\n\nA blockade began.";
+    let best = run(body, &s, Default::default());
+    assert_eq!(best[0].text, "A blockade began.");
+}
+
+#[test]
+fn per_article_all_and_context() {
+    let body = "One. Two mentions curfew.\n\nThree has nothing. Four says curfew too.\n\n\
+                Five.\n\nSix curfew.";
+    let s = spec(vec![term("curfew")], vec![]);
+    let two = run(body, &s, PassageOptions::default());
+    assert_eq!(two.len(), 2);
+    let all = run(
+        body,
+        &s,
+        PassageOptions {
+            all: true,
+            ..Default::default()
+        },
+    );
+    let starts: Vec<usize> = all.iter().map(|p| p.start).collect();
+    let mut sorted = starts.clone();
+    sorted.sort();
+    assert_eq!(starts, sorted, "text order");
+    assert_eq!(all.len(), 3);
+    assert_eq!(
+        all.iter().map(|p| p.ordinal).collect::<Vec<_>>(),
+        vec![0, 1, 3]
+    );
+    let ctx = run(
+        body,
+        &s,
+        PassageOptions {
+            all: true,
+            context: 1,
+            max_chars: 40,
+            ..Default::default()
+        },
+    );
+    let six = ctx.iter().find(|p| p.text == "Six curfew.").unwrap();
+    assert_eq!(six.context_before, "Five.");
+    assert_eq!(six.context_after, "");
+    let two = ctx.iter().find(|p| p.text.contains("Two")).unwrap();
+    assert_eq!(two.context_after, "Three has nothing.");
+}
+
+#[test]
+fn no_match_in_the_body_gives_the_lead() {
+    let s = spec(vec![], vec![]);
+    let body = "Lead paragraph.\n\nSecond paragraph.";
+    let p = run(body, &s, Default::default());
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].text, "Lead paragraph.");
+    assert_eq!(p[0].score, 0.0);
+    assert!(passages("", &s, &PassageOptions::default(), &CorpusStats::default()).is_empty());
+}
+
+#[test]
+fn boilerplate_lines_are_never_passages() {
+    let mut model = crate::boilerplate::Boilerplate::new();
+    let words = ["north", "south", "east", "west", "centre", "coast"];
+    let body = |i: usize| {
+        let w = words[i % words.len()];
+        format!(
+            "A story from the {w} about the curfew, which the people of the {w} did not \
+             expect and which the {w} council opposed.\n\n\
+             Get curfew news from the Daily Courier app every morning."
+        )
+    };
+    for i in 0..5 {
+        model.observe("Courier", &body(i));
+    }
+    let view = model.view();
+    let s = spec(vec![term("curfew")], vec![]);
+    let opts = PassageOptions {
+        all: true,
+        ..Default::default()
+    };
+    let stats = CorpusStats::default();
+    let mut p = Passager::new(&s, &opts, &stats).with_boilerplate(&view);
+    let got = p.passages(&body(5), "Courier");
+    let texts: Vec<&str> = got.iter().map(|p| p.text.as_str()).collect();
+    assert_eq!(texts.len(), 1);
+    assert!(texts[0].starts_with("A story from the coast"), "{texts:?}");
+    // Another outlet's articles keep that line.
+    assert_eq!(p.passages(&body(5), "Gazette").len(), 2);
+}
+
+#[test]
+fn combined_score_prefers_better_passages_mildly() {
+    assert!(combined_score(0, 1.0) > combined_score(5, 1.0));
+    assert!(combined_score(9, 2.0) > combined_score(0, 1.0));
+    assert!(combined_score(1000, 1.0) > 0.5);
+}
