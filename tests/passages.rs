@@ -1,0 +1,221 @@
+//! Passages on the Kazakhstan corpus, through the built binary: exact phrase highlights,
+//! variant and fuzzy highlights, headings, boilerplate, `--all` and `--context`.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+
+use common::*;
+use serde_json::Value;
+
+fn hits(v: &Value) -> &Vec<Value> {
+    v["hits"].as_array().expect("hits array")
+}
+
+/// The highlighted substrings of a hit's passage (offsets must be on char boundaries).
+fn highlighted(h: &Value) -> Vec<String> {
+    let text = h["passage"]["text"].as_str().unwrap();
+    h["passage"]["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let (a, b) = (
+                s[0].as_u64().unwrap() as usize,
+                s[1].as_u64().unwrap() as usize,
+            );
+            text.get(a..b)
+                .unwrap_or_else(|| panic!("bad range {a}..{b} in {text:?}"))
+                .to_string()
+        })
+        .collect()
+}
+
+fn file_name(h: &Value) -> String {
+    let p = h["article"]["path"].as_str().unwrap();
+    p.rsplit('/').next().unwrap().to_string()
+}
+
+fn indexed() -> Sandbox {
+    let sb = Sandbox::new();
+    sb.index_paths(&[&kazakhstan()]);
+    sb
+}
+
+#[test]
+fn phrases_highlight_only_their_occurrences() {
+    let sb = indexed();
+    let (code, v) = sb.search_json(&["\"state of emergency\"", "--all"]);
+    assert_eq!(code, 0);
+    assert!(hits(&v).len() >= 5, "{v}");
+    for h in hits(&v) {
+        let words = highlighted(h);
+        assert!(!words.is_empty(), "a passage without its phrase: {h}");
+        // Highlights come in whole phrases, in order.
+        assert_eq!(words.len() % 3, 0, "{words:?}");
+        for w in words.chunks(3) {
+            let w: Vec<String> = w.iter().map(|s| s.to_lowercase()).collect();
+            assert_eq!(w, ["state", "of", "emergency"]);
+        }
+    }
+    // "Ned Price" never lights up the "price" of "fuel prices".
+    let (_, v) = sb.search_json(&["\"Ned Price\"", "--all"]);
+    assert!(!hits(&v).is_empty());
+    for h in hits(&v) {
+        assert_eq!(highlighted(h), ["Ned", "Price"], "{h}");
+    }
+}
+
+#[test]
+fn variants_fuzzy_and_prefix_are_highlighted() {
+    let sb = indexed();
+    // Transliteration widened to the spelling the corpus uses, highlighted as written.
+    let (code, v) = sb.search_json(&["Zhanaozen"]);
+    assert_eq!(code, 0);
+    assert_eq!(highlighted(&hits(&v)[0]), ["Žanaozen"]);
+    assert_eq!(v["widened"][0]["word"], "Zhanaozen");
+    // Fuzzy on any word.
+    let (_, v) = sb.search_json(&["Tokajev~", "--limit", "20"]);
+    assert!(hits(&v).len() >= 5);
+    for h in hits(&v) {
+        let words = highlighted(h);
+        assert!(!words.is_empty(), "{h}");
+        assert!(
+            words.iter().all(|w| w == "Tokayev" || w == "Tokajev"),
+            "{words:?}"
+        );
+    }
+    // Prefix.
+    let (_, v) = sb.search_json(&["protest*", "--limit", "20"]);
+    for h in hits(&v) {
+        for w in highlighted(h) {
+            assert!(w.to_lowercase().starts_with("protest"), "{w}");
+        }
+    }
+    // Stems: "troop" finds and highlights "troops".
+    let (_, v) = sb.search_json(&["troop"]);
+    assert!(highlighted(&hits(&v)[0]).iter().any(|w| w == "troops"));
+}
+
+#[test]
+fn headings_and_boilerplate_are_never_passages() {
+    let sb = indexed();
+    for q in ["hike", "criminals", "peacekeepers", "watching"] {
+        let (_, v) = sb.search_json(&[q, "--all"]);
+        for h in hits(&v) {
+            let text = h["passage"]["text"].as_str().unwrap();
+            for heading in [
+                "Fuel price hike",
+                "'Criminals' killed",
+                "Russian ‘peacekeepers’ sent to Kazakhstan",
+                "US says 'world will be watching'",
+            ] {
+                assert_ne!(text, heading, "a heading returned as a passage");
+            }
+            assert!(
+                !highlighted(h).is_empty() || h["passage"]["heading"].is_string(),
+                "{h}"
+            );
+        }
+    }
+    // The trailer of related headlines, the video notice and "Source link" are gone.
+    for q in [
+        "Tesla",
+        "\"Chrome browser\"",
+        "\"Source link\"",
+        "restomods",
+    ] {
+        let (code, v) = sb.search_json(&[q]);
+        assert_eq!(code, 1, "{q} still found: {v}");
+    }
+}
+
+/// Every passage of the matching articles in text order, article by article.
+#[test]
+fn all_lists_every_matching_passage_in_text_order() {
+    let sb = indexed();
+    let (code, v) = sb.search_json(&["Almaty", "--all"]);
+    assert_eq!(code, 0);
+    let mut per_file: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for h in hits(&v) {
+        let f = file_name(h);
+        if order.last() != Some(&f) {
+            assert!(!order.contains(&f), "articles interleaved in --all");
+            order.push(f.clone());
+        }
+        per_file
+            .entry(f)
+            .or_default()
+            .push(h["passage"]["start"].as_u64().unwrap());
+        assert!(highlighted(h).iter().all(|w| w.starts_with("Almaty")));
+    }
+    for (f, starts) in &per_file {
+        assert!(starts.windows(2).all(|w| w[0] < w[1]), "{f}: {starts:?}");
+        // As many passages as the article has paragraphs naming Almaty.
+        let text = fs::read_to_string(kazakhstan().join(f)).unwrap();
+        let paragraphs = text
+            .split('\n')
+            .filter(|l| l.contains("Almaty") && l.trim().len() > 30)
+            .count();
+        assert!(
+            starts.len() >= paragraphs,
+            "{f}: {} < {paragraphs}",
+            starts.len()
+        );
+    }
+    assert!(per_file.len() >= 4);
+}
+
+#[test]
+fn context_adds_the_neighbouring_sentences() {
+    let sb = indexed();
+    let (code, v) = sb.search_json(&["Konashenkov", "--context", "1"]);
+    assert_eq!(code, 0);
+    let h = &hits(&v)[0];
+    let p = &h["passage"];
+    let before = p["context_before"].as_str().unwrap();
+    let text = p["text"].as_str().unwrap();
+    assert!(!before.is_empty() && text.contains("Konashenkov"), "{p}");
+    // The context is the article's own text, just before the passage.
+    let source = fs::read_to_string(kazakhstan().join(file_name(h))).unwrap();
+    let at_before = source.find(before).expect("context is article text");
+    let at_text = source.find(text).expect("passage is article text");
+    assert!(at_before < at_text);
+    let between = &source[at_before + before.len()..at_text];
+    assert!(
+        between.trim().is_empty(),
+        "context not adjacent: {between:?}"
+    );
+    // Without --context there is none.
+    let (_, v) = sb.search_json(&["Konashenkov"]);
+    assert!(hits(&v)[0]["passage"].get("context_before").is_none());
+}
+
+#[test]
+fn passages_of_different_articles_are_interleaved() {
+    let sb = indexed();
+    let (_, v) = sb.search_json(&["Tokayev", "--limit", "10"]);
+    let files: Vec<String> = hits(&v).iter().map(file_name).collect();
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in &files {
+        *count.entry(f).or_default() += 1;
+    }
+    assert!(count.len() >= 5, "{files:?}");
+    assert!(
+        count.values().all(|&n| n <= 2),
+        "--per-article 2 by default"
+    );
+    let scores: Vec<f64> = hits(&v)
+        .iter()
+        .map(|h| h["score"].as_f64().unwrap())
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    let (_, v) = sb.search_json(&["Tokayev", "--per-article", "1"]);
+    let files: Vec<String> = hits(&v).iter().map(file_name).collect();
+    let mut dedup = files.clone();
+    dedup.sort();
+    dedup.dedup();
+    assert_eq!(dedup.len(), files.len());
+}
