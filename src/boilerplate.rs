@@ -84,43 +84,63 @@ pub fn line_key(line: &str, buf: &mut String) -> Option<u64> {
     if line.is_empty() || line.len() > MAX_LINE {
         return None;
     }
-    normalise(line, buf);
+    let words = normalise(line, buf);
     if buf.is_empty() {
         return None;
     }
-    let label = word_count(line) <= LABEL_MAX_WORDS && unpunctuated(line);
+    let label = words <= LABEL_MAX_WORDS && unpunctuated(line);
     Some((xxh3_64(buf.as_bytes()) & !1) | u64::from(label))
 }
 
-fn normalise(line: &str, buf: &mut String) {
+/// Writes the normalised form of `line` into `buf`; returns the line's word count
+/// (whitespace-separated runs). ASCII goes byte by byte without decoding.
+fn normalise(line: &str, buf: &mut String) -> usize {
     buf.clear();
-    let mut last = ' ';
-    for c in line.chars() {
-        let out = if c.is_alphabetic() {
-            c
-        } else if c.is_numeric() {
-            if last == '0' {
-                continue;
-            }
-            '0'
-        } else if c.is_whitespace() {
-            if last == ' ' {
-                continue;
-            }
-            ' '
+    let mut last = b' ';
+    let mut words = 0;
+    let mut in_word = false;
+    let push = |c: char, buf: &mut String, last: &mut u8| {
+        if c.is_uppercase() {
+            buf.extend(c.to_lowercase());
         } else {
-            continue;
-        };
-        if out.is_uppercase() {
-            buf.extend(out.to_lowercase());
-        } else {
-            buf.push(out);
+            buf.push(c);
         }
-        last = out;
+        *last = if c.is_ascii() { c as u8 } else { b'a' };
+    };
+    for c in line.chars() {
+        if c.is_whitespace() {
+            in_word = false;
+            if last != b' ' {
+                buf.push(' ');
+                last = b' ';
+            }
+            continue;
+        }
+        if !in_word {
+            words += 1;
+            in_word = true;
+        }
+        if c.is_ascii() {
+            let b = c as u8;
+            if b.is_ascii_alphabetic() {
+                let l = b.to_ascii_lowercase();
+                buf.push(l as char);
+                last = l;
+            } else if b.is_ascii_digit() && last != b'0' {
+                buf.push('0');
+                last = b'0';
+            }
+        } else if c.is_alphabetic() {
+            push(c, buf, &mut last);
+        } else if c.is_numeric() && last != b'0' {
+            buf.push('0');
+            last = b'0';
+        }
     }
     while buf.ends_with(' ') {
         buf.pop();
     }
+    words
 }
 
 fn is_label(key: u64) -> bool {
@@ -305,7 +325,7 @@ fn plan(body: &str, learnt: &dyn Fn(u64) -> bool) -> Vec<Line> {
         let key = line_key(text, &mut buf);
         let mut remove = false;
         if let Some(k) = key {
-            if builtin_line(&buf, word_count(text)) {
+            if builtin_line(&buf, buf.split(' ').count()) {
                 remove = true;
             } else if learnt(k) {
                 remove = true;
@@ -339,11 +359,11 @@ fn plan(body: &str, learnt: &dyn Fn(u64) -> bool) -> Vec<Line> {
             continue;
         }
         seen += 1;
-        if seen > 60 {
+        if seen > 60 || text.len() > MAX_LINE {
             break;
         }
-        normalise(text, &mut buf);
-        if trailer_cue(&buf, word_count(text)) {
+        let words = normalise(text, &mut buf);
+        if trailer_cue(&buf, words) {
             trailer_from = Some(i);
         } else if !(l.remove || headline_like(text)) {
             break;
@@ -512,23 +532,26 @@ impl Boilerplate {
         self.apply(outlet, &mut keys, -1);
     }
 
+    /// The per-outlet rule: the line recurs in enough of the outlet's articles.
+    fn learnt_for_outlet(&self, key: u64, o: u32) -> bool {
+        let c = self.per_outlet.get(&(key, o)).copied().unwrap_or(0);
+        let n = self.outlets.get(o as usize).map_or(0, |s| s.1);
+        let (min, share) = if is_label(key) { (3, 0.01) } else { (4, 0.03) };
+        let need = (min as f64).max((share * n as f64).ceil()) as u32;
+        c >= need
+    }
+
+    /// The corpus rule, for label-like lines only: 5 articles of 3 outlets.
+    fn learnt_corpus_wide(&self, key: u64) -> bool {
+        is_label(key)
+            && self
+                .per_line
+                .get(&key)
+                .is_some_and(|ls| ls.outlets >= 3 && ls.articles >= 5)
+    }
+
     fn learnt_in(&self, key: u64, outlet: Option<u32>) -> bool {
-        let label = is_label(key);
-        if let Some(o) = outlet {
-            let c = self.per_outlet.get(&(key, o)).copied().unwrap_or(0);
-            let n = self.outlets.get(o as usize).map_or(0, |s| s.1);
-            let (min, share) = if label { (3, 0.01) } else { (4, 0.03) };
-            let need = (min as f64).max((share * n as f64).ceil()) as u32;
-            if c >= need {
-                return true;
-            }
-        }
-        if label {
-            if let Some(ls) = self.per_line.get(&key) {
-                return ls.outlets >= 3 && ls.articles >= 5;
-            }
-        }
-        false
+        outlet.is_some_and(|o| self.learnt_for_outlet(key, o)) || self.learnt_corpus_wide(key)
     }
 
     /// Whether one line (alone, without its article around it) is boilerplate for `outlet`.
@@ -569,14 +592,14 @@ impl Boilerplate {
     pub fn view(&self) -> BoilerplateView {
         let mut v = BoilerplateView::default();
         for &(k, o) in self.per_outlet.keys() {
-            if self.learnt_in(k, Some(o)) {
+            if self.learnt_for_outlet(k, o) && !self.learnt_corpus_wide(k) {
                 if let Some((name, _)) = self.outlets.get(o as usize) {
                     v.outlets.entry(name.clone()).or_default().insert(k);
                 }
             }
         }
         for &k in self.per_line.keys() {
-            if self.learnt_in(k, None) {
+            if self.learnt_corpus_wide(k) {
                 v.corpus.insert(k);
             }
         }
@@ -603,14 +626,40 @@ impl BoilerplateView {
         self.corpus.contains(&k) || self.outlets.get(outlet).is_some_and(|s| s.contains(&k))
     }
 
-    /// Start offsets of the lines of `body` to hide, decided as [`Boilerplate::strip`]
-    /// decides (trailers and the duplicate guard included).
+    /// Whether one line is a learnt boilerplate line of `outlet` (no built-in cues).
+    pub fn is_learnt(&self, outlet: &str, line: &str) -> bool {
+        let mut buf = String::new();
+        line_key(line, &mut buf).is_some_and(|k| self.learnt(outlet, k))
+    }
+    /// Start offsets of the lines of `body` to hide: learnt lines, with the duplicate
+    /// guard as [`Boilerplate::strip`] applies it. Built-in cues and trailers were already
+    /// stripped at index time, so search does not look for them again.
     pub fn hidden_lines(&self, outlet: &str, body: &str) -> Vec<usize> {
-        plan(body, &|k| self.learnt(outlet, k))
-            .into_iter()
-            .filter(|l| l.remove)
-            .map(|l| l.start)
-            .collect()
+        let mut buf = String::new();
+        let outlet_set = self.outlets.get(outlet);
+        let mut out = Vec::new();
+        let mut total = 0usize;
+        let mut sentences = 0usize;
+        let mut labels_only = Vec::new();
+        for (s, e) in raw_lines(body) {
+            let text = body.get(s..e).unwrap_or("").trim();
+            total += text.len();
+            let Some(k) = line_key(text, &mut buf) else {
+                continue;
+            };
+            if self.corpus.contains(&k) || outlet_set.is_some_and(|o| o.contains(&k)) {
+                out.push(s);
+                if is_label(k) {
+                    labels_only.push(s);
+                } else {
+                    sentences += text.len();
+                }
+            }
+        }
+        if total > 0 && sentences as f64 > GUARD_SHARE * total as f64 {
+            return labels_only;
+        }
+        out
     }
 }
 

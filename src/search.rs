@@ -85,7 +85,8 @@ pub struct PassageInfo {
     pub text: String,
     /// Byte offsets into `text`.
     pub highlights: Vec<[usize; 2]>,
-    /// Passage number within the article (0-based).
+    /// Paragraph number of the passage within the article (0-based; headings and
+    /// boilerplate lines not counted; windows of one long paragraph share it).
     pub ordinal: usize,
     /// Byte range of the passage in the article body.
     pub start: usize,

@@ -8,6 +8,7 @@
 //! distinct word is analysed once per query.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
@@ -47,6 +48,38 @@ const STOPWORDS: &[&str] = &[
     "you",
 ];
 
+/// A fast hash for short words (the per-query cache is hit for most tokens; SipHash's
+/// protection against crafted keys is not needed for it).
+#[derive(Default)]
+pub(crate) struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut a = [0u8; 8];
+            a[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(a))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type WordMap<V> = HashMap<Box<str>, V, BuildHasherDefault<WordHasher>>;
+
+/// What a token's first two letters say about it matching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum PairRule {
+    Reject,
+    /// Look at the third letter.
+    Third,
+    /// A query word is just these two letters (or they are not ASCII).
+    Accept,
+}
+
 pub(crate) struct Matcher {
     analyzer: TextAnalyzer,
     exact: HashMap<String, Vec<Hit>>,
@@ -56,7 +89,13 @@ pub(crate) struct Matcher {
     first: [bool; 128],
     /// Fuzzy words can differ in their first letter: every token is a candidate.
     every_token: bool,
-    cache: HashMap<Box<str>, u32>,
+    /// The first bytes, both cases, a matching ASCII token can start with.
+    needles: Vec<u8>,
+    /// What the first two lowercase ASCII letters of a token say (128 × 128).
+    pairs: Vec<PairRule>,
+    /// First three letters a matching token can start with, sorted.
+    triples: Vec<[u8; 3]>,
+    cache: WordMap<u32>,
     /// Hit lists by class; class 0 matches nothing.
     classes: Vec<Vec<Hit>>,
     /// Per query word: stopword?
@@ -105,7 +144,10 @@ impl Matcher {
             fuzzy: Vec::new(),
             first: [false; 128],
             every_token: false,
-            cache: HashMap::new(),
+            needles: Vec::new(),
+            pairs: vec![PairRule::Reject; 128 * 128],
+            triples: Vec::new(),
+            cache: WordMap::default(),
             classes: vec![Vec::new()],
             stop: Vec::new(),
         };
@@ -140,7 +182,163 @@ impl Matcher {
                 mark_first(&mut m.first, tok);
             }
         }
+        // The English stemmer keeps a word's first three letters, except that a third 'y'
+        // may become 'i' ("cry" -> "cri") or the reverse ("skies" -> "sky"), and "dying"
+        // -> "die"; folding keeps ASCII letters as they are.
+        let analysed: Vec<String> = spec
+            .terms
+            .iter()
+            .flat_map(|t| std::iter::once(&t.token).chain(t.variants.iter()))
+            .chain(spec.phrases.iter().flat_map(|p| p.tokens.iter()))
+            .cloned()
+            .collect();
+        let set = |a: u8, c: u8, rule: PairRule, m: &mut Matcher| {
+            if let Some(r) = m.pairs.get_mut(a as usize * 128 + c as usize) {
+                *r = (*r).max(rule);
+            }
+        };
+        for t in &analysed {
+            let b = t.as_bytes();
+            match (b.first(), b.get(1), b.get(2)) {
+                (Some(&a), Some(&c), Some(&d)) if a < 0x80 && c < 0x80 && d < 0x80 => {
+                    set(a, c, PairRule::Third, &mut m);
+                    m.triples.push([a, c, d]);
+                    if d == b'i' || d == b'y' {
+                        m.triples.push([a, c, if d == b'i' { b'y' } else { b'i' }]);
+                    }
+                    if c == b'i' && d == b'e' && !b"aeiouy".contains(&a) {
+                        set(a, b'y', PairRule::Third, &mut m);
+                        m.triples.push([a, b'y', b'i']);
+                    }
+                }
+                (Some(&a), Some(&c), None) if a < 0x80 && c < 0x80 => {
+                    set(a, c, PairRule::Accept, &mut m);
+                }
+                (Some(&a), _, _) if a < 0x80 => {
+                    for c in 0..128u8 {
+                        set(a, c, PairRule::Accept, &mut m);
+                    }
+                }
+                _ => {}
+            }
+        }
+        m.triples.sort_unstable();
+        m.triples.dedup();
+        for b in 0u8..128 {
+            if m.first[b as usize] {
+                m.needles.push(b);
+                if b.is_ascii_lowercase() {
+                    m.needles.push(b.to_ascii_uppercase());
+                }
+            }
+        }
         m
+    }
+
+    /// Byte ranges of the tokens of `text` that may match, in text order: tokens whose
+    /// first three ASCII letters fit a query word, and tokens starting with a non-ASCII
+    /// letter (which may fold to one); every token when a word is fuzzy. Token starts are
+    /// found eight bytes at a time (a non-alphanumeric byte followed by an alphanumeric
+    /// one), so most of the text is never looked at byte by byte. `starts` is scratch.
+    pub fn candidates(&self, text: &str, starts: &mut Vec<usize>, out: &mut Vec<(usize, usize)>) {
+        out.clear();
+        starts.clear();
+        if self.is_empty() {
+            return;
+        }
+        if self.every_token {
+            out.extend(Tokens::new(text).map(|(s, e, _)| (s, e)));
+            return;
+        }
+        let bytes = text.as_bytes();
+        let mut prev_alnum = false;
+        let mut base = 0;
+        let chunks = bytes.chunks_exact(8);
+        let tail = chunks.remainder().len();
+        for chunk in chunks {
+            let w = u64::from_le_bytes([
+                chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
+            ]);
+            if w & HIGH_BITS != 0 {
+                prev_alnum = self.scan_bytes(text, base, base + 8, prev_alnum, starts);
+            } else {
+                let alnum = ascii_alnum_mask(w);
+                let mut first = alnum & !((alnum << 8) | if prev_alnum { 0x80 } else { 0 });
+                while first != 0 {
+                    let i = base + (first.trailing_zeros() / 8) as usize;
+                    if self.prefix_fits(bytes.get(i..).unwrap_or(&[])) {
+                        starts.push(i);
+                    }
+                    first &= first - 1;
+                }
+                prev_alnum = alnum >> 63 != 0;
+            }
+            base += 8;
+        }
+        self.scan_bytes(text, base, base + tail, prev_alnum, starts);
+        for &s in starts.iter() {
+            out.push((s, token_end(text, s)));
+        }
+    }
+
+    /// The byte-by-byte scan of `text[from..to]` (chunks with non-ASCII bytes, the
+    /// tail); returns whether the last char was alphanumeric. A multi-byte char split
+    /// across chunks is handled where it starts.
+    fn scan_bytes(
+        &self,
+        text: &str,
+        from: usize,
+        to: usize,
+        mut prev_alnum: bool,
+        starts: &mut Vec<usize>,
+    ) -> bool {
+        let bytes = text.as_bytes();
+        for i in from..to {
+            let Some(&b) = bytes.get(i) else { break };
+            if b < 0x80 {
+                let alnum = b.is_ascii_alphanumeric();
+                if alnum && !prev_alnum && self.prefix_fits(bytes.get(i..).unwrap_or(&[])) {
+                    starts.push(i);
+                }
+                prev_alnum = alnum;
+            } else if b >= 0xC0 {
+                let alnum = text
+                    .get(i..)
+                    .and_then(|r| r.chars().next())
+                    .is_some_and(char::is_alphanumeric);
+                if alnum && !prev_alnum {
+                    starts.push(i);
+                }
+                prev_alnum = alnum;
+            }
+        }
+        prev_alnum
+    }
+
+    /// Whether a token starting with `b` (its bytes onwards) may match, by its first
+    /// three ASCII letters; non-ASCII letters are left to the analyzer.
+    #[inline]
+    fn prefix_fits(&self, b: &[u8]) -> bool {
+        let lower = |i: usize| b.get(i).map(|c| c.to_ascii_lowercase());
+        let Some(a) = lower(0) else { return false };
+        if !self.first.get(a as usize).copied().unwrap_or(true) {
+            return false;
+        }
+        let Some(c) = lower(1) else { return true };
+        if c >= 0x80 || !c.is_ascii_alphanumeric() {
+            return true;
+        }
+        match self.pairs.get(a as usize * 128 + c as usize) {
+            Some(PairRule::Reject) => false,
+            Some(PairRule::Accept) | None => true,
+            Some(PairRule::Third) => match lower(2) {
+                Some(d) if d >= 0x80 => true,
+                Some(d) if d.is_ascii_alphanumeric() => {
+                    self.triples.binary_search(&[a, c, d]).is_ok()
+                }
+                _ => false,
+            },
+        }
     }
 
     /// True when the query has nothing to match in text.
@@ -203,6 +401,41 @@ impl Matcher {
     }
 }
 
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// For eight ASCII bytes, the high bit of each byte set when it is a letter or digit.
+#[inline]
+fn ascii_alnum_mask(w: u64) -> u64 {
+    // Bytes are below 0x80, so adding up to 0x7f to each cannot carry into the next.
+    let in_range = |x: u64, lo: u8, hi: u8| {
+        let ge = x.wrapping_add(u64::from_ne_bytes([0x80 - lo; 8]));
+        let gt = x.wrapping_add(u64::from_ne_bytes([0x7f - hi; 8]));
+        ge & !gt & HIGH_BITS
+    };
+    let lower = w | 0x2020_2020_2020_2020;
+    in_range(lower, b'a', b'z') | in_range(w, b'0', b'9')
+}
+
+/// End of the token starting at byte `start`.
+fn token_end(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = start;
+    while let Some(&b) = bytes.get(i) {
+        if b < 0x80 {
+            if !b.is_ascii_alphanumeric() {
+                break;
+            }
+            i += 1;
+        } else {
+            match text.get(i..).and_then(|r| r.chars().next()) {
+                Some(c) if c.is_alphanumeric() => i += c.len_utf8(),
+                _ => break,
+            }
+        }
+    }
+    i
+}
+
 /// Token spans as tantivy's `SimpleTokenizer` produces them: (start, end, position).
 pub(crate) struct Tokens<'a> {
     text: &'a str,
@@ -220,6 +453,7 @@ impl<'a> Tokens<'a> {
     }
 
     /// Length of the char at `at` and whether it is alphanumeric; ASCII without decoding.
+    #[inline]
     fn char_at(&self, at: usize) -> Option<(usize, bool)> {
         let b = *self.text.as_bytes().get(at)?;
         if b < 0x80 {
@@ -233,21 +467,44 @@ impl<'a> Tokens<'a> {
 impl Iterator for Tokens<'_> {
     type Item = (usize, usize, u32);
 
+    #[inline]
     fn next(&mut self) -> Option<(usize, usize, u32)> {
+        let bytes = self.text.as_bytes();
+        let mut i = self.at;
+        // Skip to the next alphanumeric character; ASCII bytes without decoding.
         loop {
-            let (len, alnum) = self.char_at(self.at)?;
-            if alnum {
-                break;
+            let b = *bytes.get(i)?;
+            if b < 0x80 {
+                if b.is_ascii_alphanumeric() {
+                    break;
+                }
+                i += 1;
+            } else {
+                let (len, alnum) = self.char_at(i)?;
+                if alnum {
+                    break;
+                }
+                i += len;
             }
-            self.at += len;
         }
-        let start = self.at;
-        while let Some((len, true)) = self.char_at(self.at) {
-            self.at += len;
+        let start = i;
+        while let Some(&b) = bytes.get(i) {
+            if b < 0x80 {
+                if !b.is_ascii_alphanumeric() {
+                    break;
+                }
+                i += 1;
+            } else {
+                match self.char_at(i) {
+                    Some((len, true)) => i += len,
+                    _ => break,
+                }
+            }
         }
+        self.at = i;
         let pos = self.pos;
         self.pos += 1;
-        Some((start, self.at, pos))
+        Some((start, i, pos))
     }
 }
 
@@ -268,6 +525,90 @@ mod tests {
         }
         let got: Vec<_> = Tokens::new(text).collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn candidates_are_the_tokens_that_may_match() {
+        let spec = MatchSpec {
+            terms: vec![super::super::TermSpec {
+                token: "zanaozen".into(),
+                idf: 1.0,
+                fuzzy: 0,
+                prefix: false,
+                variants: vec!["troop".into()],
+                scope: Scope::Text,
+            }],
+            phrases: vec![],
+        };
+        let m = Matcher::new(&spec);
+        let text = "Žanaozen's troops, Zanaozen; zoo TROOPS aZ intro naïve t trap";
+        let mut out = Vec::new();
+        m.candidates(text, &mut Vec::new(), &mut out);
+        let got: Vec<&str> = out.iter().map(|&(s, e)| &text[s..e]).collect();
+        assert_eq!(got, vec!["Žanaozen", "troops", "Zanaozen", "TROOPS", "t"]);
+        // Every candidate is a token tantivy would produce.
+        let all: Vec<(usize, usize)> = Tokens::new(text).map(|(s, e, _)| (s, e)).collect();
+        assert!(out.iter().all(|c| all.contains(c)));
+    }
+
+    /// The prefilter's premise: analysis keeps the first three letters of a word, but for
+    /// a third 'y'/'i' swapped ("cry" -> "cri", "skies" -> "sky") and "dying" -> "die".
+    #[test]
+    fn analysis_keeps_the_first_three_letters() {
+        let words = "dying lying tying vying skies skis idly gently early only singly ugly \
+            news howe atlas cosmos bias andes generously communism arsenal organization \
+            universities emergency cries cry ties flies dies being seeing yelled says eyed \
+            cycling hoping troops relational possibility sensitivities operator quickly \
+            happily by my ay yes yaks spying dryness Žanaozen naïve Éric œuvre 1990s 3 U";
+        let mut a = analyzer();
+        for w in words.split_whitespace() {
+            let mut s = a.token_stream(w);
+            assert!(s.advance(), "{w}");
+            let stem = s.token().text.clone();
+            if !w.is_ascii() {
+                continue;
+            }
+            let folded = crate::query::fold_lower(w);
+            let (st, fo) = (stem.as_bytes(), folded.as_bytes());
+            let ok = match (st.len(), fo.len()) {
+                (_, n) if n < 2 => true,
+                (2, _) => st.get(..2) == fo.get(..2),
+                _ => {
+                    let same2 = st.get(..2) == fo.get(..2);
+                    let third = (st.get(2), fo.get(2));
+                    (same2
+                        && (third.0 == third.1
+                            || matches!(
+                                third,
+                                (Some(b'i'), Some(b'y')) | (Some(b'y'), Some(b'i'))
+                            )))
+                        || (fo.get(1..5) == Some(b"ying") && st.get(1..3) == Some(b"ie"))
+                }
+            };
+            assert!(ok, "{w} -> {stem}");
+        }
+    }
+
+    #[test]
+    fn alnum_mask_agrees_with_the_byte_test() {
+        for text in [
+            "Hello, W0rld",
+            "`@[{az}]AZ09",
+            "........",
+            "a-b_c d/e",
+            "\u{7f}zZ9 :;<",
+            "~!#$%^&*",
+        ] {
+            let mut b = [b' '; 8];
+            for (i, c) in text.bytes().take(8).enumerate() {
+                b[i] = c;
+            }
+            let mask = ascii_alnum_mask(u64::from_le_bytes(b));
+            for (i, c) in b.iter().enumerate() {
+                let bit = mask >> (i * 8 + 7) & 1 == 1;
+                assert_eq!(bit, c.is_ascii_alphanumeric(), "{text:?} byte {i}");
+            }
+        }
     }
 
     #[test]

@@ -95,7 +95,8 @@ pub struct Passage {
     /// Byte ranges of matches in `text`, sorted, not overlapping.
     pub highlights: Vec<(usize, usize)>,
     pub score: f32,
-    /// Passage number within the article (0-based, headings not counted).
+    /// Paragraph number of the passage within the article (0-based; headings and
+    /// boilerplate not counted; sentence windows of one paragraph share it).
     pub ordinal: usize,
     /// The heading right before the passage's paragraph, when it has one.
     pub heading: Option<String>,
@@ -131,12 +132,14 @@ struct Occ {
     class: u32,
 }
 
-/// Per unit: its tokens and matches.
+/// Per unit: its length and matches.
 #[derive(Debug, Clone, Copy, Default)]
 struct UnitInfo {
     tokens: u32,
     occ_from: usize,
     occ_to: usize,
+    /// False for a long paragraph left whole: it is never a passage.
+    shown: bool,
 }
 
 /// A unit's matches, scored.
@@ -155,6 +158,9 @@ const K1: f32 = 1.2;
 const B: f32 = 0.5;
 /// Proximity counts word pairs at most this many positions apart.
 const PROXIMITY_WINDOW: u32 = 8;
+/// Average bytes per token in English news text, for passage lengths (BM25 only needs
+/// them roughly, and counting would mean tokenizing every passage).
+const BYTES_PER_TOKEN: f32 = 5.5;
 /// Coordination weight of a stopword relative to any other word.
 const STOPWORD_COORD: f32 = 0.2;
 /// How much a match in the section heading adds, relative to the words' IDF.
@@ -199,6 +205,10 @@ pub struct Passager<'a> {
     layout: Layout,
     occs: Vec<Occ>,
     units: Vec<UnitInfo>,
+    spans: Vec<(usize, usize)>,
+    starts: Vec<usize>,
+    /// Farthest distance in positions that matters (proximity window, largest slop).
+    reach: u32,
 }
 
 /// Interleaving: a passage's score times a mild prior from its article's rank (1 for the
@@ -257,6 +267,15 @@ impl<'a> Passager<'a> {
             layout: Layout::default(),
             occs: Vec::new(),
             units: Vec::new(),
+            spans: Vec::new(),
+            starts: Vec::new(),
+            reach: PROXIMITY_WINDOW.max(
+                spec.phrases
+                    .iter()
+                    .map(|p| p.slop.saturating_add(p.tokens.len() as u32))
+                    .max()
+                    .unwrap_or(0),
+            ),
         }
     }
 
@@ -287,16 +306,176 @@ impl<'a> Passager<'a> {
     /// Picks passages of `body` (an article of `outlet`), best first; in text order with
     /// `all`.
     pub fn passages(&mut self, body: &str, outlet: &str) -> Vec<Passage> {
-        let hidden = self
-            .boilerplate
-            .map(|v| v.hidden_lines(outlet, body))
-            .unwrap_or_default();
-        let mut drop = |start: usize, _: &str| hidden.binary_search(&start).is_ok();
         let mut layout = std::mem::take(&mut self.layout);
-        split::layout(body, self.opts.max_chars, &mut drop, &mut layout);
+        self.find_matches(body);
+        split::paragraphs(body, &mut |_, _| false, &mut layout.paragraphs);
+        // Learnt boilerplate survives only in articles indexed before it was learnt; look
+        // for it where it could become a passage, and redo the layout without it if found.
+        if let Some(view) = self.boilerplate.filter(|v| !v.is_empty()) {
+            let matched = self.matched_paragraphs(&layout.paragraphs);
+            let suspect = layout.paragraphs.iter().zip(&matched).any(|(p, &m)| {
+                m && body
+                    .get(p.start..p.end)
+                    .unwrap_or("")
+                    .split('\n')
+                    .any(|line| view.is_learnt(outlet, line))
+            });
+            if suspect {
+                let hidden = view.hidden_lines(outlet, body);
+                let mut drop = |start: usize, _: &str| hidden.binary_search(&start).is_ok();
+                split::paragraphs(body, &mut drop, &mut layout.paragraphs);
+            }
+        }
+        self.cut_units(body, &mut layout);
         let out = self.pick(body, &layout);
         self.layout = layout;
         out
+    }
+
+    /// The tokens of the body that match the query (positions are filled per unit later).
+    fn find_matches(&mut self, body: &str) {
+        self.occs.clear();
+        let mut spans = std::mem::take(&mut self.spans);
+        let mut starts = std::mem::take(&mut self.starts);
+        self.matcher.candidates(body, &mut starts, &mut spans);
+        self.starts = starts;
+        for &(s, e) in &spans {
+            let class = self.matcher.classify(body.get(s..e).unwrap_or(""));
+            if class != 0 {
+                self.occs.push(Occ {
+                    pos: 0,
+                    start: s,
+                    end: e,
+                    class,
+                });
+            }
+        }
+        self.spans = spans;
+    }
+
+    /// Which paragraphs hold a match (matches outside every paragraph are dropped).
+    fn matched_paragraphs(&self, paras: &[split::Para]) -> Vec<bool> {
+        let mut matched = vec![false; paras.len()];
+        let mut pi = 0;
+        for o in &self.occs {
+            while paras.get(pi).is_some_and(|p| p.end <= o.start) {
+                pi += 1;
+            }
+            match paras.get(pi) {
+                Some(p) if o.start >= p.start && o.end <= p.end => {
+                    if let Some(m) = matched.get_mut(pi) {
+                        *m = true;
+                    }
+                }
+                Some(_) => {}
+                None => break,
+            }
+        }
+        matched
+    }
+
+    /// Cuts passage units. Positions of the matches are counted per paragraph, in the gaps
+    /// between matches, up to the farthest distance phrases or proximity look at. Long
+    /// paragraphs are cut into sentence windows only when they may give a passage: the
+    /// few best of them by their score as a whole (all with `all`), and the first one
+    /// when nothing matched (the fallback); the rest stay whole and are not shown.
+    fn cut_units(&mut self, body: &str, layout: &mut Layout) {
+        let paras = &layout.paragraphs;
+        // Matches per paragraph, with positions.
+        let mut para_occs: Vec<(usize, usize)> = Vec::with_capacity(paras.len());
+        let mut oi = 0;
+        for p in paras {
+            while self.occs.get(oi).is_some_and(|o| o.start < p.start) {
+                oi += 1;
+            }
+            let from = oi;
+            let mut pos = 0u32;
+            let mut prev_end: Option<usize> = None;
+            while let Some(o) = self.occs.get_mut(oi) {
+                if o.end > p.end {
+                    break;
+                }
+                if let Some(pe) = prev_end {
+                    let gap = body.get(pe..o.start).unwrap_or("");
+                    pos += 1 + count_tokens(gap, self.reach).unwrap_or(self.reach + 1_000);
+                }
+                o.pos = pos;
+                prev_end = Some(o.end);
+                oi += 1;
+            }
+            para_occs.push((from, oi));
+        }
+        let max = self.opts.max_chars;
+        let long = |p: &split::Para| !p.heading && p.end - p.start > max.max(40);
+        // Which long paragraphs to cut.
+        let mut cut = vec![false; paras.len()];
+        let mut long_scores: Vec<(usize, f32)> = Vec::new();
+        for (i, p) in paras.iter().enumerate() {
+            let (from, to) = para_occs.get(i).copied().unwrap_or((0, 0));
+            if to > from && long(p) {
+                if self.opts.all {
+                    cut[i] = true;
+                } else {
+                    let occs = self.occs.get(from..to).unwrap_or(&[]);
+                    let tokens = estimate_tokens(p.start, p.end);
+                    let e = self.evaluate_with(occs, tokens, Field::Body, false);
+                    long_scores.push((i, e.coord * e.relevance));
+                }
+            }
+        }
+        long_scores.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        for &(i, _) in long_scores
+            .iter()
+            .take(self.opts.per_article.saturating_add(2))
+        {
+            cut[i] = true;
+        }
+        // A matching heading may be shown through the paragraph after it.
+        for (i, p) in paras.iter().enumerate() {
+            let (from, to) = para_occs.get(i).copied().unwrap_or((0, 0));
+            if p.heading && to > from {
+                if let Some(c) = cut.get_mut(i + 1) {
+                    *c = true;
+                }
+            }
+        }
+        if !para_occs.iter().any(|(f, t)| t > f) {
+            if let Some(i) = paras.iter().position(|p| !p.heading) {
+                cut[i] = true;
+            }
+        }
+        layout.units.clear();
+        self.units.clear();
+        let mut sentences = Vec::new();
+        for (i, p) in paras.iter().enumerate() {
+            let before = layout.units.len();
+            if cut[i] {
+                split::units_of(body, i, *p, max, &mut sentences, &mut layout.units);
+            } else {
+                layout.units.push(split::Unit {
+                    start: p.start,
+                    end: p.end,
+                    heading: p.heading,
+                    para: i,
+                });
+            }
+            let (mut oi, to) = para_occs.get(i).copied().unwrap_or((0, 0));
+            for u in layout.units.iter().skip(before) {
+                while oi < to && self.occs.get(oi).is_some_and(|o| o.start < u.start) {
+                    oi += 1;
+                }
+                let from = oi;
+                while oi < to && self.occs.get(oi).is_some_and(|o| o.end <= u.end) {
+                    oi += 1;
+                }
+                self.units.push(UnitInfo {
+                    tokens: estimate_tokens(u.start, u.end),
+                    occ_from: from,
+                    occ_to: oi,
+                    shown: !long(p) || cut[i],
+                });
+            }
+        }
     }
 
     fn pick(&mut self, body: &str, layout: &Layout) -> Vec<Passage> {
@@ -304,15 +483,15 @@ impl<'a> Passager<'a> {
         if units.is_empty() {
             return Vec::new();
         }
-        self.scan(body, layout);
         // Evaluate every unit that has matches.
         let n = units.len();
         let mut evals: Vec<Option<Eval>> = vec![None; n];
         for (i, info) in self.units.iter().enumerate() {
-            if info.occ_to > info.occ_from {
+            let heading = units.get(i).is_some_and(|u| u.heading);
+            if info.occ_to > info.occ_from && (info.shown || heading) {
                 let occs = self.occs.get(info.occ_from..info.occ_to).unwrap_or(&[]);
-                let e = self.evaluate(occs, info.tokens, Field::Body);
-                if e.matched_idf > 0.0 || !e.highlights.is_empty() {
+                let e = self.evaluate_with(occs, info.tokens, Field::Body, false);
+                if e.matched_idf > 0.0 {
                     evals[i] = Some(e);
                 }
             }
@@ -334,7 +513,7 @@ impl<'a> Passager<'a> {
         }
         let mut scored: Vec<(usize, f32)> = Vec::new();
         for (i, u) in units.iter().enumerate() {
-            if u.heading {
+            if u.heading || !self.units.get(i).is_some_and(|x| x.shown) {
                 continue;
             }
             let Some(e) = &evals[i] else { continue };
@@ -368,7 +547,24 @@ impl<'a> Passager<'a> {
             scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             scored.truncate(self.opts.per_article.max(1));
         }
-        let ordinal_of = |i: usize| text_units.iter().position(|&t| t == i).unwrap_or(0);
+        let ordinal_of = |i: usize| {
+            let para = units[i].para;
+            layout
+                .paragraphs
+                .iter()
+                .take(para)
+                .filter(|p| !p.heading)
+                .count()
+        };
+        // Highlights only for what is shown: the chosen passages and their headings.
+        for &(i, _) in &scored {
+            for j in std::iter::once(i).chain(heading_of[i]) {
+                if let (Some(info), Some(e)) = (self.units.get(j), evals[j].as_mut()) {
+                    let occs = self.occs.get(info.occ_from..info.occ_to).unwrap_or(&[]);
+                    e.highlights = self.evaluate(occs, info.tokens, Field::Body).highlights;
+                }
+            }
+        }
         let mut out = Vec::with_capacity(scored.len());
         for (i, score) in scored {
             let u = units[i];
@@ -419,46 +615,13 @@ impl<'a> Passager<'a> {
         out
     }
 
-    /// Tokenizes the whole body once: token counts per unit and the matching tokens.
-    fn scan(&mut self, body: &str, layout: &Layout) {
-        let units = &layout.units;
-        self.occs.clear();
-        self.units.clear();
-        self.units.resize(units.len(), UnitInfo::default());
-        if self.matcher.is_empty() {
-            return;
-        }
-        let mut ui = 0;
-        for (s, e, pos) in Tokens::new(body) {
-            while units.get(ui).is_some_and(|u| u.end <= s) {
-                ui += 1;
-            }
-            let Some(u) = units.get(ui) else { break };
-            if s < u.start || e > u.end {
-                continue;
-            }
-            let class = self.matcher.classify(body.get(s..e).unwrap_or(""));
-            let Some(info) = self.units.get_mut(ui) else {
-                break;
-            };
-            info.tokens += 1;
-            if class != 0 {
-                if info.occ_to == info.occ_from {
-                    info.occ_from = self.occs.len();
-                }
-                self.occs.push(Occ {
-                    pos,
-                    start: s,
-                    end: e,
-                    class,
-                });
-                info.occ_to = self.occs.len();
-            }
-        }
-    }
-
     /// Scores the matches of one unit (or title) and lists what to highlight.
     fn evaluate(&self, occs: &[Occ], tokens: u32, field: Field) -> Eval {
+        self.evaluate_with(occs, tokens, field, true)
+    }
+
+    /// As [`Passager::evaluate`]; without `highlights` the ranges are not collected.
+    fn evaluate_with(&self, occs: &[Occ], tokens: u32, field: Field, highlights_too: bool) -> Eval {
         let spec = self.spec;
         let nt = spec.terms.len();
         let np = spec.phrases.len();
@@ -474,7 +637,9 @@ impl<'a> Passager<'a> {
                     Hit::Term(t) => {
                         let t = t as usize;
                         if spec.terms.get(t).is_some_and(|s| in_scope(s.scope, field)) {
-                            highlights.push((o.start, o.end));
+                            if highlights_too {
+                                highlights.push((o.start, o.end));
+                            }
                             tf[t] += 1;
                             events.push((o.pos, o.pos, t));
                         }
@@ -510,7 +675,7 @@ impl<'a> Passager<'a> {
                 for &(pos0, oi0) in first {
                     let mut path = vec![oi0];
                     if phrase_path(lists, 1, pos0, slop, &mut path) {
-                        for &oi in &path {
+                        for &oi in path.iter().filter(|_| highlights_too) {
                             if let Some(o) = occs.get(oi) {
                                 highlights.push((o.start, o.end));
                             }
@@ -622,6 +787,23 @@ fn phrase_path(
     false
 }
 
+/// A passage's length in tokens, estimated from its bytes.
+fn estimate_tokens(start: usize, end: usize) -> u32 {
+    ((end.saturating_sub(start)) as f32 / BYTES_PER_TOKEN).ceil() as u32
+}
+
+/// Tokens in `text`, or `None` once there are more than `limit`.
+fn count_tokens(text: &str, limit: u32) -> Option<u32> {
+    let mut n = 0;
+    for _ in Tokens::new(text) {
+        n += 1;
+        if n > limit {
+            return None;
+        }
+    }
+    Some(n)
+}
+
 fn early(start: usize) -> f32 {
     1.0 + EARLY_BOOST / (1.0 + start as f32 / 1000.0)
 }
@@ -655,8 +837,8 @@ fn context(body: &str, layout: &Layout, u: split::Unit, n: usize, max: usize) ->
     };
     let sentences_of = |para: usize| -> Vec<(usize, usize)> {
         let mut out = Vec::new();
-        if let Some(&(s, e)) = layout.paragraphs.get(para) {
-            split::split_sentences(body, s, e, max, &mut out);
+        if let Some(p) = layout.paragraphs.get(para) {
+            split::split_sentences(body, p.start, p.end, max, &mut out);
         }
         out
     };

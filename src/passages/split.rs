@@ -13,13 +13,21 @@ pub(crate) struct Unit {
     pub para: usize,
 }
 
+/// A paragraph: a run of non-blank lines (boilerplate lines excluded), trimmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Para {
+    pub start: usize,
+    pub end: usize,
+    pub heading: bool,
+}
+
 /// The body's structure as passages see it.
 #[derive(Debug, Default)]
 pub(crate) struct Layout {
     /// Headings and passage units in text order, never overlapping.
     pub units: Vec<Unit>,
-    /// Paragraph ranges (trimmed), boilerplate lines excluded, in text order.
-    pub paragraphs: Vec<(usize, usize)>,
+    /// Paragraphs in text order.
+    pub paragraphs: Vec<Para>,
 }
 
 /// Longest single line that may be a heading, in words and bytes. Longer unpunctuated
@@ -79,34 +87,45 @@ fn trim_range(body: &str, start: usize, end: usize) -> (usize, usize) {
     (start + lead, end - trail)
 }
 
-/// Splits `body` into units. Lines for which `drop_line(start, line)` is true (boilerplate;
-/// `start` is the line's byte offset) are treated as paragraph breaks. Paragraphs longer than `max_chars` are cut into windows of whole
-/// sentences.
-pub(crate) fn layout(
+/// Finds the paragraphs of `body`. Lines for which `drop_line(start, line)` is true
+/// (boilerplate; `start` is the line's byte offset) are treated as paragraph breaks.
+pub(crate) fn paragraphs(
     body: &str,
-    max_chars: usize,
     drop_line: &mut dyn FnMut(usize, &str) -> bool,
-    out: &mut Layout,
+    out: &mut Vec<Para>,
 ) {
-    out.units.clear();
-    out.paragraphs.clear();
-    let max_chars = max_chars.max(40);
-    // Paragraphs: runs of non-blank, non-dropped lines.
+    out.clear();
     let mut para_start: Option<usize> = None;
     let mut para_end = 0;
     let mut lines_in_para = 0usize;
     let mut at = 0;
-    let mut paras: Vec<(usize, usize, usize)> = Vec::new();
+    let push = |s: usize, e: usize, lines: usize, out: &mut Vec<Para>| {
+        let (s, e) = trim_range(body, s, e);
+        if s < e {
+            let heading = lines == 1 && is_heading_line(body.get(s..e).unwrap_or(""));
+            out.push(Para {
+                start: s,
+                end: e,
+                heading,
+            });
+        }
+    };
     while at <= body.len() {
         let line_end = body
             .get(at..)
-            .and_then(|rest| rest.find('\n'))
+            .and_then(|rest| memchr::memchr(b'\n', rest.as_bytes()))
             .map_or(body.len(), |i| at + i);
         let line = body.get(at..line_end).unwrap_or("");
-        let blank = line.trim().is_empty();
-        if blank || drop_line(at, line.trim()) {
+        // Blank unless a non-space byte turns up (usually the first); non-ASCII bytes
+        // (a no-break space?) are left to `trim`.
+        let blank = match line.bytes().find(|b| !b.is_ascii_whitespace()) {
+            None => true,
+            Some(b) if b >= 0x80 => line.trim().is_empty(),
+            Some(_) => false,
+        };
+        if blank || drop_line(at, line) {
             if let Some(s) = para_start.take() {
-                paras.push((s, para_end, lines_in_para));
+                push(s, para_end, lines_in_para, out);
             }
             lines_in_para = 0;
         } else {
@@ -122,44 +141,54 @@ pub(crate) fn layout(
         at = line_end + 1;
     }
     if let Some(s) = para_start {
-        paras.push((s, para_end, lines_in_para));
-    }
-    let mut sentences: Vec<(usize, usize)> = Vec::new();
-    for (s, e, lines) in paras {
-        let (s, e) = trim_range(body, s, e);
-        if s >= e {
-            continue;
-        }
-        let para = out.paragraphs.len();
-        out.paragraphs.push((s, e));
-        let text = body.get(s..e).unwrap_or("");
-        if lines == 1 && is_heading_line(text) {
-            out.units.push(Unit {
-                start: s,
-                end: e,
-                heading: true,
-                para,
-            });
-            continue;
-        }
-        if e - s <= max_chars {
-            out.units.push(Unit {
-                start: s,
-                end: e,
-                heading: false,
-                para,
-            });
-            continue;
-        }
-        sentences.clear();
-        split_sentences(body, s, e, max_chars, &mut sentences);
-        windows(&sentences, max_chars, para, &mut out.units);
+        push(s, para_end, lines_in_para, out);
     }
     // An article made only of short lines still has passages: its lines.
-    if !out.units.is_empty() && out.units.iter().all(|u| u.heading) {
-        for u in &mut out.units {
-            u.heading = false;
+    if !out.is_empty() && out.iter().all(|p| p.heading) {
+        for p in out.iter_mut() {
+            p.heading = false;
         }
+    }
+}
+
+/// The units of one paragraph: itself when short (or a heading), else windows of whole
+/// sentences of at most `max_chars`.
+pub(crate) fn units_of(
+    body: &str,
+    index: usize,
+    p: Para,
+    max_chars: usize,
+    sentences: &mut Vec<(usize, usize)>,
+    out: &mut Vec<Unit>,
+) {
+    let max_chars = max_chars.max(40);
+    if p.heading || p.end - p.start <= max_chars {
+        out.push(Unit {
+            start: p.start,
+            end: p.end,
+            heading: p.heading,
+            para: index,
+        });
+        return;
+    }
+    sentences.clear();
+    split_sentences(body, p.start, p.end, max_chars, sentences);
+    windows(sentences, max_chars, index, out);
+}
+
+/// Splits `body` into paragraphs and every paragraph into units.
+#[cfg(test)]
+pub(crate) fn layout(
+    body: &str,
+    max_chars: usize,
+    drop_line: &mut dyn FnMut(usize, &str) -> bool,
+    out: &mut Layout,
+) {
+    out.units.clear();
+    paragraphs(body, drop_line, &mut out.paragraphs);
+    let mut sentences = Vec::new();
+    for (i, p) in out.paragraphs.iter().enumerate() {
+        units_of(body, i, *p, max_chars, &mut sentences, &mut out.units);
     }
 }
 
@@ -299,6 +328,9 @@ const OPENERS: &[&str] = &[
     "next",
 ];
 
+/// Longest word in the abbreviation lists: longer words are never abbreviations.
+const LONGEST_ABBREVIATION: usize = 6;
+
 fn lower_ascii_eq_any(word: &str, list: &[&str]) -> bool {
     list.iter().any(|w| w.eq_ignore_ascii_case(word))
 }
@@ -336,10 +368,9 @@ fn period_ends_sentence(text: &str, dot: usize, next: usize) -> bool {
     if text.get(dot.saturating_sub(1)..dot) == Some(".") {
         return true;
     }
-    let bare: String = word.chars().filter(|c| *c != '.').collect();
     if word.contains('.') {
         // "U.S.", "a.m.", "e.g.", "Ph.D."
-        if bare.eq_ignore_ascii_case("eg") || bare.eq_ignore_ascii_case("ie") {
+        if ["e.g", "i.e"].iter().any(|a| a.eq_ignore_ascii_case(word)) {
             return false;
         }
         return opener();
@@ -350,6 +381,9 @@ fn period_ends_sentence(text: &str, dot: usize, next: usize) -> bool {
         if c.is_alphabetic() {
             return false;
         }
+    }
+    if word.len() > LONGEST_ABBREVIATION {
+        return true;
     }
     if lower_ascii_eq_any(word, NEVER_FINAL) {
         return false;
@@ -372,77 +406,105 @@ pub(crate) fn split_sentences(
     out: &mut Vec<(usize, usize)>,
 ) {
     let text = body.get(start..end).unwrap_or("");
+    let bytes = text.as_bytes();
     let mut sent_start = 0usize;
-    let mut iter = text.char_indices().peekable();
     let push = |s: usize, e: usize, out: &mut Vec<(usize, usize)>| {
         let (s, e) = trim_range(text, s, e);
         if s < e {
             cut_long(text, s, e, max_chars, start, out);
         }
     };
-    while let Some((i, c)) = iter.next() {
-        let boundary_end;
-        if c == '\n' {
-            // A line break ends a sentence unless the next line continues it in lowercase.
-            let next = text.get(i + 1..).unwrap_or("").trim_start();
-            let continues = next.chars().next().is_some_and(char::is_lowercase);
-            if continues {
-                continue;
-            }
-            boundary_end = i;
-        } else if is_terminal(c) {
-            // Consume the rest of the run of marks and closing quotes.
-            let mut last_dot = if c == '.' { Some(i) } else { None };
-            let mut end_of_marks = i + c.len_utf8();
-            while let Some(&(j, d)) = iter.peek() {
-                if is_terminal(d) || is_closer(d) {
-                    if d == '.' {
-                        last_dot = Some(j);
-                    }
-                    end_of_marks = j + d.len_utf8();
-                    iter.next();
-                } else {
-                    break;
-                }
-            }
-            // A boundary needs whitespace (or the end) after the marks ...
-            let rest = text.get(end_of_marks..).unwrap_or("");
-            if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
-                continue;
-            }
-            let next_at = end_of_marks + (rest.len() - rest.trim_start().len());
-            // ... and a sentence-like start after it.
-            let next_char = text.get(next_at..).and_then(|r| r.chars().next());
-            let starts_sentence = match next_char {
-                None => true,
-                Some(n) if n.is_uppercase() || n.is_ascii_digit() => true,
-                Some(n) if is_opener(n) || matches!(n, '-' | '–' | '—' | '•') => true,
-                _ => false,
-            };
-            if !starts_sentence {
-                continue;
-            }
-            if let Some(dot) = last_dot {
-                // Only a final '.' (not "?." or "!'") is ambiguous.
-                let final_mark = text
-                    .get(..end_of_marks)
-                    .unwrap_or("")
-                    .trim_end_matches(is_closer);
-                if final_mark.ends_with('.')
-                    && next_char.is_some()
-                    && !period_ends_sentence(text, dot, next_at)
-                {
-                    continue;
-                }
-            }
-            boundary_end = end_of_marks;
-        } else {
+    // Bytes that may end a sentence: . ! ? \n and '…' (E2 80 A6), found with memchr.
+    let find = |from: usize| -> Option<usize> {
+        let rest = bytes.get(from..)?;
+        let marks = memchr::memchr3(b'.', b'!', b'?', rest);
+        let other = memchr::memchr2(b'\n', 0xE2, rest);
+        match (marks, other) {
+            (Some(a), Some(b)) => Some(from + a.min(b)),
+            (a, b) => a.or(b).map(|x| from + x),
+        }
+    };
+    let mut i = 0;
+    while let Some(at) = find(i) {
+        i = at;
+        let Some(&b) = bytes.get(i) else { break };
+        let ellipsis = b == 0xE2 && bytes.get(i + 1..i + 3) == Some(&[0x80, 0xA6][..]);
+        if b == 0xE2 && !ellipsis {
+            i += 1;
             continue;
         }
-        push(sent_start, boundary_end, out);
-        sent_start = boundary_end;
+        match boundary(text, i) {
+            Some((at, resume)) => {
+                push(sent_start, at, out);
+                sent_start = at;
+                i = resume;
+            }
+            None => i += if ellipsis { 3 } else { 1 },
+        }
     }
     push(sent_start, text.len(), out);
+}
+
+/// Whether the mark at byte `i` (`.`, `!`, `?`, `…` or a line break) ends a sentence:
+/// `Some((end of the sentence, where to resume))`.
+fn boundary(text: &str, i: usize) -> Option<(usize, usize)> {
+    let mut iter = text
+        .get(i..)?
+        .char_indices()
+        .map(|(j, c)| (i + j, c))
+        .peekable();
+    let (_, c) = iter.next()?;
+    if c == '\n' {
+        // A line break ends a sentence unless the next line continues it in lowercase.
+        let next = text.get(i + 1..).unwrap_or("").trim_start();
+        let continues = next.chars().next().is_some_and(char::is_lowercase);
+        return (!continues).then_some((i, i + 1));
+    }
+    // Consume the rest of the run of marks and closing quotes.
+    let mut last_dot = if c == '.' { Some(i) } else { None };
+    let mut end_of_marks = i + c.len_utf8();
+    while let Some(&(j, d)) = iter.peek() {
+        if is_terminal(d) || is_closer(d) {
+            if d == '.' {
+                last_dot = Some(j);
+            }
+            end_of_marks = j + d.len_utf8();
+            iter.next();
+        } else {
+            break;
+        }
+    }
+    // A boundary needs whitespace (or the end) after the marks ...
+    let rest = text.get(end_of_marks..).unwrap_or("");
+    if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let next_at = end_of_marks + (rest.len() - rest.trim_start().len());
+    // ... and a sentence-like start after it.
+    let next_char = text.get(next_at..).and_then(|r| r.chars().next());
+    let starts_sentence = match next_char {
+        None => true,
+        Some(n) if n.is_uppercase() || n.is_ascii_digit() => true,
+        Some(n) if is_opener(n) || matches!(n, '-' | '–' | '—' | '•') => true,
+        _ => false,
+    };
+    if !starts_sentence {
+        return None;
+    }
+    if let Some(dot) = last_dot {
+        // Only a final '.' (not "?." or "!'") is ambiguous.
+        let final_mark = text
+            .get(..end_of_marks)
+            .unwrap_or("")
+            .trim_end_matches(is_closer);
+        if final_mark.ends_with('.')
+            && next_char.is_some()
+            && !period_ends_sentence(text, dot, next_at)
+        {
+            return None;
+        }
+    }
+    Some((end_of_marks, end_of_marks))
 }
 
 /// Cuts a sentence longer than `max_chars` at the last clause mark (`;`, `:`, `,`, dash)
@@ -683,8 +745,14 @@ mod tests {
     fn dropped_lines_break_paragraphs() {
         let body = "Real text here.\nSource link\nMore real text.";
         let mut l = Layout::default();
-        layout(body, 400, &mut |_, line| line == "Source link", &mut l);
+        layout(
+            body,
+            400,
+            &mut |_, line| line.trim() == "Source link",
+            &mut l,
+        );
         let texts: Vec<&str> = l.units.iter().map(|u| &body[u.start..u.end]).collect();
         assert_eq!(texts, vec!["Real text here.", "More real text."]);
+        assert_eq!(l.paragraphs.len(), 2);
     }
 }
