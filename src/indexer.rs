@@ -318,7 +318,8 @@ struct Stamped<T> {
     data: T,
 }
 
-const ENTITY_TABLE: &str = "entities.json";
+/// The corpus alias table in its compact binary form (see `entities::EntityTable::save`).
+const ENTITY_TABLE: &str = "entities.table";
 const BOILERPLATE: &str = "boilerplate.json";
 
 fn load_stamped<T: serde::de::DeserializeOwned>(store: &Store, name: &str) -> Option<Stamped<T>> {
@@ -340,9 +341,10 @@ pub fn load_entity_table(store: &Store) -> Result<EntityTable> {
         .index
         .load_metas()
         .context("cannot read index metadata")?;
-    if let Some(st) = load_stamped::<EntityTable>(store, ENTITY_TABLE) {
-        if st.opstamp == metas.opstamp {
-            return Ok(st.data);
+    // A damaged or stale table is rebuilt below, never trusted.
+    if let Ok(Some((opstamp, table))) = EntityTable::load(&store.side_file(ENTITY_TABLE)) {
+        if opstamp == metas.opstamp {
+            return Ok(table);
         }
     }
     let reader = store
@@ -584,7 +586,9 @@ pub fn run(
 
     state.flush(&writer, &mut summary)?;
     let opstamp = commit(&mut writer, &[], &mut summary)?;
-    save_stamped(&store, ENTITY_TABLE, opstamp, &state.table)?;
+    state
+        .table
+        .save(&store.side_file(ENTITY_TABLE), opstamp)?;
     save_stamped(&store, BOILERPLATE, opstamp, &state.boilerplate)?;
     reporter.committed(summary.added + summary.updated);
     writer

@@ -1,45 +1,46 @@
-//! TEMPORARY interface stub (replaced by the entities branch): extraction and alias table API.
+//! Named entities: extraction from article text (`extract`, driven by the `gazetteer` and
+//! `lexicon` word lists), within-article and corpus-level name merging (`canonical`), and the
+//! corpus alias table saved beside the index (`table`).
 
-use serde::{Deserialize, Serialize};
+mod canonical;
+mod extract;
+mod gazetteer;
+mod lexicon;
+mod table;
 
-use crate::article::{Entity, EntityKind};
+pub use canonical::{fold, skeleton};
+pub use table::EntityTable;
 
-pub struct Extractor;
+use crate::article::Entity;
+
+/// Extracts people, organisations and places from articles. Building one loads the
+/// gazetteers (once per process); extraction itself allocates little and is `Sync`, so
+/// one extractor serves every indexing thread.
+pub struct Extractor {
+    g: &'static gazetteer::Gazetteer,
+}
+
 impl Default for Extractor {
     fn default() -> Self {
-        Extractor
-    }
-}
-impl Extractor {
-    pub fn new() -> Extractor {
-        Extractor
-    }
-    pub fn extract(&self, _title: Option<&str>, _body: &str) -> Vec<Entity> {
-        Vec::new()
+        Extractor::new()
     }
 }
 
-#[derive(Default, Serialize, Deserialize)]
-pub struct EntityTable {}
-impl EntityTable {
-    pub fn new() -> Self {
-        EntityTable {}
+impl Extractor {
+    pub fn new() -> Extractor {
+        Extractor {
+            g: gazetteer::Gazetteer::get(),
+        }
     }
-    pub fn observe(&mut self, _entities: &[Entity]) {}
-    pub fn forget(&mut self, _entities: &[Entity]) {}
-    pub fn canonical(&self, kind: EntityKind, name: &str) -> (EntityKind, String) {
-        (kind, name.to_string())
-    }
-    pub fn resolve(&self, _query: &str) -> Vec<(EntityKind, String)> {
-        Vec::new()
-    }
-    pub fn members(&self, _kind: EntityKind, canonical: &str) -> Vec<String> {
-        vec![canonical.to_string()]
-    }
-    pub fn aliases(&self, _kind: EntityKind, _canonical: &str) -> Vec<String> {
-        Vec::new()
-    }
-    pub fn variants(&self, _word: &str) -> Vec<String> {
-        Vec::new()
+
+    /// The entities of one article, each with its article-level name and the surface forms
+    /// seen, in order of first mention (title first).
+    pub fn extract(&self, title: Option<&str>, body: &str) -> Vec<Entity> {
+        let mut scan = extract::Scan::new(self.g);
+        if let Some(t) = title {
+            scan.scan(t, true);
+        }
+        scan.scan(body, false);
+        canonical::merge(&scan.mentions)
     }
 }
