@@ -14,6 +14,16 @@ use newsidx::entities::{EntityTable, Extractor};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--text") {
+        let ex = Extractor::new();
+        for t in &args[1..] {
+            for e in ex.extract(None, t) {
+                println!("{:?}\t{}\t{:?}", e.kind, e.name, e.aliases);
+            }
+            println!("--");
+        }
+        return Ok(());
+    }
     if args.first().map(String::as_str) == Some("--bench") {
         let path = args.get(1).ok_or_else(|| anyhow::anyhow!("--bench FILE.jsonl.gz"))?;
         return bench(Path::new(path));

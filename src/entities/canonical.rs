@@ -224,6 +224,7 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         said: u32,
         place_prep: u32,
         strength: u8,
+        common: bool,
         alive: bool,
     }
     let kind_idx = |k: EntityKind| match k {
@@ -253,6 +254,7 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
                 said: 0,
                 place_prep: 0,
                 strength: 0,
+                common: m.common,
                 alive: true,
             });
             groups.len() - 1
@@ -344,7 +346,7 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         let short: Vec<String> = groups[gi].key.split(' ').map(str::to_string).collect();
         let kind = kind_of(&groups[gi]);
         // Confident places and organisations stay themselves.
-        if groups[gi].strength >= 2 && kind.is_some_and(|k| k != EntityKind::Person) {
+        if groups[gi].strength >= 3 && kind.is_some_and(|k| k != EntityKind::Person) {
             continue;
         }
         let mut cands: Vec<usize> = Vec::new();
@@ -362,8 +364,10 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
                 .zip(&short)
                 .all(|(a, b)| *a == b.as_str());
             let begins = long[..short.len()].iter().zip(&short).all(|(a, b)| *a == b.as_str());
+            // A lone given name joins the one person it begins ("Samantha").
+            let given_only = short.len() == 1 && begins && groups[gi].strength <= 2;
             let fits = match jk {
-                Some(EntityKind::Person) => ends && kind != Some(EntityKind::Organization),
+                Some(EntityKind::Person) => (ends || given_only) && kind != Some(EntityKind::Organization),
                 Some(EntityKind::Organization) => {
                     (begins && kind != Some(EntityKind::Person))
                         || (ends && long.len() == short.len() + 1 && short.len() >= 2)
@@ -403,6 +407,9 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
                 if g.strength == 0 || g.words > 1 {
                     continue;
                 }
+                if g.common || g.canonical.is_some() {
+                    continue;
+                }
                 if g.said > 0 && g.said >= g.place_prep {
                     EntityKind::Person
                 } else if g.place_prep > 0 {
@@ -416,9 +423,8 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
             continue;
         }
         let mut surfaces = g.surfaces.clone();
-        let name = match (&g.canonical, kind) {
-            (Some(c), EntityKind::Location) => c.to_string(),
-            _ => {
+        let name = {
+            {
                 // The fullest form: most words, then the most frequent, then the first seen.
                 surfaces
                     .iter()
@@ -432,6 +438,13 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
             }
         };
         surfaces.sort_by(|a, b| b.1.cmp(&a.1));
+        // The gazetteer's name is an alias too: it lets the corpus table join "Nur-Sultan"
+        // and "Astana", or "US" and "United States", across articles.
+        if let (Some(c), EntityKind::Location) = (&g.canonical, kind) {
+            if !surfaces.iter().any(|(s, _)| s == &**c) {
+                surfaces.push((c.to_string(), 0));
+            }
+        }
         let mut aliases: Vec<String> = Vec::new();
         for (s, _) in surfaces {
             if s != name && !aliases.contains(&s) {

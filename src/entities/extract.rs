@@ -23,6 +23,8 @@ const HYPH_LOWER: u16 = 1 << 7;
 const PAREN: u16 = 1 << 8;
 /// Part of a line written in title case or capitals: capitalisation says nothing there.
 const HEADLINE: u16 = 1 << 9;
+/// A contraction ("We've", "I'm"): never a name.
+const CONTRACTION: u16 = 1 << 10;
 
 #[derive(Debug, Clone, Copy)]
 struct Tok {
@@ -154,6 +156,10 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
                         j += lj + 1;
                         break;
                     }
+                    let tail: String = rest.chars().take_while(|c| c.is_alphanumeric()).collect();
+                    if matches!(tail.as_str(), "ve" | "re" | "ll" | "d" | "m" | "t") {
+                        flags |= CONTRACTION;
+                    }
                     j += lj;
                 }
                 '\'' | '\u{2019}' if j > start && b[j - 1] == b's' => {
@@ -278,6 +284,8 @@ pub struct Mention {
     pub place_prep: bool,
     /// Number of name words (not particles).
     pub words: u8,
+    /// A lone word that is also an English word ("Price", "Police").
+    pub common: bool,
 }
 
 /// Per-article extraction state.
@@ -328,6 +336,10 @@ impl<'g> Scan<'g> {
         let mut prev_run_end: Option<(usize, usize)> = None; // (last token idx, mention count before)
         while i < n {
             if !self.name_like(text, &toks[i]) {
+                if toks[i].has(CAP) && toks[i].has(HYPH_LOWER) {
+                    let t = toks[i];
+                    self.hyphen_place(text, &t);
+                }
                 i += 1;
                 continue;
             }
@@ -420,6 +432,7 @@ impl<'g> Scan<'g> {
             } else {
                 None
             };
+            self.lowercase_institution(text, &toks, j);
             let before = self.mentions.len();
             self.run(text, &toks, start, j, with_number, paren_of);
             if self.mentions.len() > before {
@@ -434,7 +447,7 @@ impl<'g> Scan<'g> {
     }
 
     fn name_like(&mut self, text: &str, t: &Tok) -> bool {
-        if !(t.has(CAP)) || t.has(HYPH_LOWER) {
+        if !(t.has(CAP)) || t.has(HYPH_LOWER) || t.has(CONTRACTION) {
             return false;
         }
         if t.has(HEADLINE) {
@@ -447,8 +460,113 @@ impl<'g> Scan<'g> {
         true
     }
 
+    /// "the Russian defence ministry", "US state department": a country or nationality word
+    /// before a lowercase ministry is that country's ministry, named as its capitalised form.
+    fn lowercase_institution(&mut self, text: &str, toks: &[Tok], j: usize) {
+        if j == 0 || j + 1 >= toks.len() || toks[j].has(HARD) || !toks[j].has(LOWER) || toks[j + 1].has(HARD) {
+            return;
+        }
+        let head = &text[toks[j + 1].start as usize..toks[j + 1].end as usize];
+        if !matches!(head, "ministry" | "department") {
+            return;
+        }
+        let field = &text[toks[j].start as usize..toks[j].end as usize];
+        if self.word_class(text, &toks[j]) & class::TITLE_MOD == 0 || field == "new" {
+            return;
+        }
+        let owner = toks[j - 1];
+        let country = {
+            self.word_class(text, &owner);
+            self.g.place(&self.buf).is_some_and(|p| p.class == PlaceClass::Country)
+        };
+        if !(country || self.demonym(text, &owner)) || owner.has(POSS) {
+            return;
+        }
+        let cap = |w: &str| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+        };
+        let surface = format!(
+            "{} {} {}",
+            &text[owner.start as usize..owner.end as usize],
+            cap(field),
+            cap(head)
+        );
+        self.mentions.push(Mention {
+            kind: Some(EntityKind::Organization),
+            surface,
+            canonical: None,
+            strength: 2,
+            pos: self.base + owner.start,
+            acronym: false,
+            paren_of: None,
+            said: false,
+            place_prep: false,
+            words: 3,
+            common: false,
+        });
+    }
+
+    /// Nationality adjective ("Kazakh", "Tasmanian"), not a given name.
+    fn demonym(&mut self, text: &str, t: &Tok) -> bool {
+        let wc = self.word_class(text, t);
+        if wc & class::DEMONYM != 0 {
+            return true;
+        }
+        if wc & class::GIVEN != 0 || t.has(ALLCAPS) {
+            return false;
+        }
+        let f = std::mem::take(&mut self.buf);
+        let d = self.g.is_demonym(&f);
+        self.buf = f;
+        d
+    }
+
+    /// The place before the hyphen of "Canberra-based", "Russia-led".
+    fn hyphen_place(&mut self, text: &str, t: &Tok) {
+        let w = &text[t.start as usize..t.end as usize];
+        let Some(cut) = w.find('-') else { return };
+        let head = &w[..cut];
+        self.buf.clear();
+        fold_into(head, &mut self.buf);
+        let Some(p) = self.g.place(&self.buf) else { return };
+        if p.class < PlaceClass::City {
+            return;
+        }
+        let canonical = Some(p.canonical.clone());
+        self.mentions.push(Mention {
+            kind: Some(EntityKind::Location),
+            surface: head.to_string(),
+            canonical,
+            strength: 2,
+            pos: self.base + t.start,
+            acronym: false,
+            paren_of: None,
+            said: false,
+            place_prep: false,
+            words: 1,
+            common: false,
+        });
+    }
+
     /// Handles one capitalised run `toks[a..b]`.
     fn run(&mut self, text: &str, toks: &[Tok], a: usize, b: usize, with_number: bool, paren_of: Option<usize>) {
+        // Weekdays split runs ("Saturday June"); a lone calendar word is dropped later.
+        for k in a..b {
+            if toks[k].has(LOWER) || b - a == 1 {
+                continue;
+            }
+            let wc = self.word_class(text, &toks[k]);
+            if wc & class::CALENDAR != 0 && wc & class::GIVEN == 0 && (self.buf.ends_with("day") || k == a) {
+                if k > a {
+                    self.run(text, toks, a, k, false, paren_of);
+                }
+                if k + 1 < b {
+                    self.run(text, toks, k + 1, b, with_number, None);
+                }
+                return;
+            }
+        }
         let mut a = a;
         let mut cue = Cue::None;
         // Context before the run.
@@ -461,17 +579,28 @@ impl<'g> Scan<'g> {
         // Leading words that only start the sentence or the phrase.
         while a < b {
             let t = toks[a];
+            self.buf.clear();
+            fold_into(&text[toks[a].start as usize..toks[b - 1].end as usize], &mut self.buf);
+            normalise_space(&mut self.buf);
+            let run_is_place = self.g.place(&self.buf).is_some();
             let wc = self.word_class(text, &t);
             let lone = b - a == 1;
-            if wc & class::FUNCTION != 0 && !(t.has(ALLCAPS) && t.end - t.start >= 2 && wc & class::NON_ENTITY_ACRONYM == 0) {
+            let place_start = wc & class::PLACE_START != 0 || self.g.place(&self.buf).is_some();
+            if wc & class::FUNCTION != 0
+                && !run_is_place
+                && !(t.has(ALLCAPS) && wc & class::NON_ENTITY_ACRONYM == 0)
+            {
+                a += 1;
+                continue;
+            }
+            if !lone && wc & class::NON_ENTITY_ACRONYM != 0 && t.has(ALLCAPS) && !place_start {
                 a += 1;
                 continue;
             }
             if t.has(SENT) || t.has(HEADLINE) {
-                let place = self.g.place(&self.buf).is_some() || wc & class::PLACE_START != 0;
                 if wc & class::COMMON != 0
-                    && wc & (class::GIVEN | class::TITLE_HEAD | class::TITLE_MOD | class::DEMONYM | class::ORG_HEAD_OF) == 0
-                    && !place
+                    && wc & (class::GIVEN | class::TITLE_HEAD | class::TITLE_MOD | class::DEMONYM | class::ORG_HEAD_OF | class::ORG_FIRST | class::PLACE_FIRST) == 0
+                    && !place_start
                     && !t.has(ALLCAPS)
                     && !lone
                 {
@@ -479,7 +608,6 @@ impl<'g> Scan<'g> {
                         cue = Cue::Person;
                     }
                     a += 1;
-                    // The next word no longer starts the sentence.
                     continue;
                 }
             }
@@ -487,6 +615,17 @@ impl<'g> Scan<'g> {
         }
         if a >= b {
             return;
+        }
+        // A country or region before a person's name ("Nicaragua Daniel Ortega").
+        if b - a >= 3 && cue == Cue::None {
+            let wc = self.word_class(text, &toks[a]);
+            let is_country = self.g.place(&self.buf).is_some_and(|p| p.class >= PlaceClass::Region);
+            let next_given = self.word_class(text, &toks[a + 1]) & class::GIVEN != 0;
+            if is_country && next_given && wc & class::GIVEN == 0 && !toks[a].has(POSS) {
+                self.segment(text, toks, a, a + 1, Cue::None, false, paren_of, false);
+                self.segment(text, toks, a + 1, b, Cue::None, with_number, None, false);
+                return;
+            }
         }
         self.segment(text, toks, a, b, cue, with_number, paren_of, a == b - 1 && toks[a].has(SENT));
     }
@@ -500,8 +639,8 @@ impl<'g> Scan<'g> {
             let mut k = a;
             while k < b {
                 let wc = self.word_class(text, &toks[k]);
-                let is_title_word = |wc: u32| wc & (class::TITLE_HEAD | class::TITLE_MOD) != 0;
-                if !(is_title_word(wc) || wc & class::DEMONYM != 0) || toks[k].has(ALLCAPS) && wc & class::TITLE_MOD == 0 {
+                let is_title_word = wc & (class::TITLE_HEAD | class::TITLE_MOD) != 0;
+                if !(is_title_word || self.demonym(text, &toks[k])) || (toks[k].has(ALLCAPS) && wc & class::TITLE_MOD == 0) {
                     k += 1;
                     continue;
                 }
@@ -513,21 +652,22 @@ impl<'g> Scan<'g> {
                     let w = &text[toks[e].start as usize..toks[e].end as usize];
                     if wc & class::TITLE_HEAD != 0 {
                         heads += 1;
-                    } else if wc & (class::TITLE_MOD | class::DEMONYM) != 0 || w == "of" || w == "the" || (heads > 0 && w == "Affairs") {
-                    } else if heads > 0 && toks[e].has(LOWER) {
+                    } else if wc & class::TITLE_MOD != 0 || self.demonym(text, &toks[e]) || w == "of" || w == "the" || (heads > 0 && w == "Affairs") {
                     } else {
                         break;
                     }
                     e += 1;
                 }
-                // "Secretary of State": a lone head with trailing modifiers ends at the last head
-                // or modifier; trailing connectors are not title.
                 while e > k && toks[e - 1].has(LOWER) {
                     e -= 1;
                 }
                 if heads == 0 {
                     k += 1;
                     continue;
+                }
+                // "Comptroller General of the Republic": an office, not a title before a name.
+                if e < b && toks[e].has(LOWER) {
+                    break;
                 }
                 if e == b {
                     // Title at the end ("Martin Luther King" keeps it, "Kazakhstan President" not).
@@ -543,7 +683,7 @@ impl<'g> Scan<'g> {
                 if k > a {
                     self.classify(text, toks, a, k, Cue::None, false, paren_of, false);
                 }
-                // The rest is a person's name, possibly with more titles inside it.
+                // The rest is a person's name.
                 self.classify(text, toks, e, b, Cue::Person, with_number, None, false);
                 return;
             }
@@ -554,8 +694,42 @@ impl<'g> Scan<'g> {
     #[allow(clippy::too_many_arguments)]
     fn classify(&mut self, text: &str, toks: &[Tok], a: usize, b: usize, cue: Cue, with_number: bool, paren_of: Option<usize>, sent_lone: bool) {
         let mut a = a;
-        // Leading demonym: "Russian Defence Ministry" keeps it, "Kazakh Tokayev" does not.
+        let mut b = b;
         let g = self.g;
+        // Nationality words at either end: "Russian Defence Ministry" keeps its own,
+        // "Tasmanian Aboriginal" and "Kazakh Tokayev" do not.
+        while b > a && toks[b - 1].has(LOWER) {
+            b -= 1;
+        }
+        if b <= a {
+            return;
+        }
+        let span_place = |s: &mut Self, a: usize, b: usize| -> bool {
+            s.buf.clear();
+            fold_into(&text[toks[a].start as usize..toks[b - 1].end as usize], &mut s.buf);
+            normalise_space(&mut s.buf);
+            g.place(&s.buf).is_some()
+        };
+        if !span_place(self, a, b) {
+            let last_org = self.word_class(text, &toks[b - 1]) & class::ORG_HEAD != 0;
+            if b - a >= 2 && self.demonym(text, &toks[b - 1]) {
+                return self.classify(text, toks, a, b - 1, cue, false, paren_of, false);
+            }
+            if self.demonym(text, &toks[a]) && !(last_org && b - a >= 2) {
+                if b - a == 1 {
+                    return;
+                }
+                return self.classify(text, toks, a + 1, b, cue, with_number, paren_of, false);
+            }
+            if b - a == 2 {
+                self.buf.clear();
+                fold_into(&text[toks[a].start as usize..toks[b - 1].end as usize], &mut self.buf);
+                normalise_space(&mut self.buf);
+                if g.word(&self.buf) & class::DEMONYM != 0 {
+                    return;
+                }
+            }
+        }
         let span_key = |s: &mut Self, a: usize, b: usize| {
             s.buf.clear();
             fold_into(&text[toks[a].start as usize..toks[b - 1].end as usize], &mut s.buf);
@@ -584,30 +758,9 @@ impl<'g> Scan<'g> {
             wc & class::PLACE_OF != 0 && toks[a - 2].has(LOWER)
         };
 
-        // Whole span in the gazetteer.
         span_key(self, a, b);
-        let place = g.place(&self.buf);
-        if b - a == 1 && first_wc & class::DEMONYM != 0 {
-            return;
-        }
-        if b - a >= 2 && first_wc & class::DEMONYM != 0 && place.is_none() && last_wc & class::ORG_HEAD == 0 {
-            a += 1;
-            while a < b && toks[a].has(LOWER) {
-                a += 1;
-            }
-            if a >= b {
-                return;
-            }
-            return self.classify(text, toks, a, b, cue, with_number, paren_of, false);
-        }
-        // Two-word demonyms ("Latin American").
-        if b - a == 2 {
-            if let Some(p) = place {
-                let _ = p;
-            } else if g.word(&self.buf) & class::DEMONYM != 0 {
-                return;
-            }
-        }
+        let span = self.buf.clone();
+        let place = g.place(&span);
         let surface = collapse_ws(&text[toks[a].start as usize..toks[b - 1].end as usize]);
         let words = n_words(a, b) as u8;
         let single = b - a == 1;
@@ -615,7 +768,8 @@ impl<'g> Scan<'g> {
         let said = next_wc & class::SAID != 0;
         let place_prep = prev_lower_wc & class::PLACE_PREP != 0;
         let pos = self.base + toks[a].start;
-        let mut push = |s: &mut Self, kind: Option<EntityKind>, canonical: Option<Box<str>>, strength: u8, surface: String| {
+        let common = single && first_wc & class::COMMON != 0;
+        let push = |s: &mut Self, kind: Option<EntityKind>, canonical: Option<Box<str>>, strength: u8, surface: String| {
             s.mentions.push(Mention {
                 kind,
                 surface,
@@ -627,6 +781,7 @@ impl<'g> Scan<'g> {
                 said,
                 place_prep,
                 words,
+                common,
             });
         };
         if single && first_wc & (class::CALENDAR | class::FUNCTION) != 0 && !acronym {
@@ -647,7 +802,8 @@ impl<'g> Scan<'g> {
                 push(self, Some(EntityKind::Person), None, 3, surface);
                 return;
             }
-            if ambiguous && !(place_prep || place_before || next_wc & class::PLACE_SUFFIX != 0) {
+            let context = place_prep || place_before || next_wc & class::PLACE_SUFFIX != 0;
+            if ambiguous && !context {
                 if p.class >= PlaceClass::BigCity && !said {
                     push(self, Some(EntityKind::Location), Some(p.canonical.clone()), 1, surface);
                 } else {
@@ -655,14 +811,19 @@ impl<'g> Scan<'g> {
                 }
                 return;
             }
-            let strength = if p.class >= PlaceClass::City { 3 } else { 2 };
+            let strength = match p.class {
+                PlaceClass::Country | PlaceClass::Region | PlaceClass::BigCity => 3,
+                PlaceClass::City => 2,
+                PlaceClass::SmallCity if !single || context => 2,
+                PlaceClass::SmallCity => 1,
+            };
             push(self, Some(EntityKind::Location), Some(p.canonical.clone()), strength, surface);
             return;
         }
         // "Kyzylorda province", "province of Mangistau".
         if next_wc & class::PLACE_SUFFIX != 0 && next_wc & class::COMMON != 0 && last_wc & class::ORG_HEAD == 0 && cue != Cue::Person {
             let nt = next_lower.map(|t| &text[t.start as usize..t.end as usize]).unwrap_or("");
-            if matches!(nt, "province" | "region" | "oblast" | "state" | "county" | "district" | "prefecture" | "municipality" | "department" | "city" | "island" | "islands" | "valley" | "river") {
+            if matches!(nt, "province" | "region" | "oblast" | "state" | "county" | "district" | "prefecture" | "municipality" | "department" | "island" | "islands" | "valley" | "river") {
                 push(self, Some(EntityKind::Location), None, 2, surface);
                 return;
             }
@@ -684,13 +845,22 @@ impl<'g> Scan<'g> {
             push(self, Some(EntityKind::Location), rest_place, 2, name);
             return;
         }
-        // Organisations.
-        let org_head_of = !single && first_wc & class::ORG_HEAD_OF != 0 && toks[a..b].iter().any(|t| &text[t.start as usize..t.end as usize] == "of");
-        if (!single && last_wc & class::ORG_HEAD != 0) || org_head_of {
+        // Organisations everyone knows by a bare name ("Reuters", "Al Jazeera").
+        if g.word(&span) & class::KNOWN_ORG != 0 {
             push(self, Some(EntityKind::Organization), None, 3, surface);
             return;
         }
-        if single && matches!(self.buf.as_str(), "senate" | "congress" | "parliament" | "interpol" | "europol" | "nato" | "opec") {
+        // Organisations.
+        let has_of = toks[a..b].iter().any(|t| {
+            matches!(&text[t.start as usize..t.end as usize], "of" | "de" | "del" | "do" | "da" | "dos" | "das" | "for")
+        });
+        let org_head_of = !single && first_wc & class::ORG_HEAD_OF != 0 && has_of;
+        let org_first = !single && first_wc & class::ORG_FIRST != 0;
+        if (!single && last_wc & class::ORG_HEAD != 0) || org_head_of || org_first {
+            push(self, Some(EntityKind::Organization), None, 3, surface);
+            return;
+        }
+        if single && matches!(span.as_str(), "senate" | "congress" | "parliament" | "interpol" | "europol" | "nato" | "opec" | "treasury") {
             push(self, Some(EntityKind::Organization), None, 2, surface);
             return;
         }
@@ -708,27 +878,43 @@ impl<'g> Scan<'g> {
         }
         // People.
         if cue == Cue::Person {
-            if first_wc & class::COMMON != 0 && single && first_wc & class::GIVEN == 0 && self.g.word(&fold_word(&surface)) & class::COMMON != 0 && toks[a].has(SENT) {
+            if single && first_wc & class::COMMON != 0 && first_wc & class::GIVEN == 0 && toks[a].has(SENT) {
                 return;
             }
             push(self, Some(EntityKind::Person), None, 3, surface);
             return;
         }
-        let commons = toks[a..b]
-            .iter()
-            .filter(|t| !t.has(LOWER))
-            .filter(|t| {
-                let mut s = String::new();
-                Self::folded(text, t, &mut s);
-                g.word(&s) & (class::COMMON | class::TITLE_HEAD | class::TITLE_MOD | class::ORG_HEAD) != 0
-                    && g.word(&s) & class::GIVEN == 0
-            })
-            .count();
+        let mut commons = 0;
+        let mut has_place = false;
+        for t in toks[a..b].iter().filter(|t| !t.has(LOWER)) {
+            let mut s = String::new();
+            Self::folded(text, t, &mut s);
+            let wc = g.word(&s);
+            if wc & (class::COMMON | class::TITLE_HEAD | class::TITLE_MOD | class::ORG_HEAD) != 0 && wc & class::GIVEN == 0 {
+                commons += 1;
+            }
+            if g.place(&s).is_some_and(|p| p.class >= PlaceClass::BigCity) {
+                has_place = true;
+            }
+        }
         if !single {
             let given_first = first_wc & class::GIVEN != 0 && !(first_wc & class::COMMON != 0 && toks[a].has(SENT));
             let last_common = last_wc & class::COMMON != 0 && last_wc & class::GIVEN == 0;
-            if given_first && (!last_common || words <= 3) {
+            if first_wc & class::PLACE_FIRST != 0 && !given_first {
+                push(self, Some(EntityKind::Location), None, 1, surface);
+                return;
+            }
+            if last_wc & class::FACILITY != 0 && !given_first {
+                push(self, Some(EntityKind::Location), None, 1, surface);
+                return;
+            }
+            let first_common = first_wc & class::COMMON != 0;
+            if given_first && (!last_common || !first_common) && !has_place {
                 push(self, Some(EntityKind::Person), None, 2, surface);
+                return;
+            }
+            if has_place {
+                push(self, Some(EntityKind::Organization), None, 1, surface);
                 return;
             }
             if commons == 0 && words <= 4 {
@@ -738,24 +924,16 @@ impl<'g> Scan<'g> {
             if commons as u8 >= words {
                 return;
             }
-            // Mixed names without a cue ("Rila Monastery", "Lions Bridge"): places.
-            if commons == 1 && words == 2 && last_wc & class::COMMON != 0 && first_wc & class::COMMON == 0 {
-                push(self, Some(EntityKind::Location), None, 1, surface);
-                return;
-            }
             push(self, None, None, 1, surface);
             return;
         }
         // A lone word.
-        if first_wc & class::COMMON != 0 && first_wc & class::GIVEN == 0 {
-            if sent_lone || toks[a].has(SENT) || commons > 0 {
-                // Kept as a hint only: a surname that is also a word ("Price") may join a person.
-                push(self, None, None, 0, surface);
-                return;
-            }
+        if first_wc & class::COMMON != 0 && first_wc & class::GIVEN == 0 && (sent_lone || toks[a].has(SENT) || commons > 0) {
+            // Kept as a hint only: a surname that is also a word ("Price") may join a person.
+            push(self, None, None, 0, surface);
+            return;
         }
         let strength = if said || place_prep { 2 } else { 1 };
-        let _ = sent_lone;
         push(self, None, None, strength, surface);
     }
 }

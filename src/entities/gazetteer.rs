@@ -83,6 +83,10 @@ pub mod class {
     pub const HYPHEN_ADJ: u32 = 1 << 16;
     /// Starts a multi-word place name in the gazetteer.
     pub const PLACE_START: u32 = 1 << 17;
+    pub const ORG_FIRST: u32 = 1 << 18;
+    pub const FACILITY: u32 = 1 << 19;
+    pub const PLACE_FIRST: u32 = 1 << 20;
+    pub const KNOWN_ORG: u32 = 1 << 21;
 }
 
 pub struct Gazetteer {
@@ -117,7 +121,7 @@ impl Gazetteer {
         };
         add(&mut COMMON_WORDS.lines(), class::COMMON, &mut words);
         add(&mut GIVEN_NAMES.lines(), class::GIVEN, &mut words);
-        let lists: [(&[&str], u32); 16] = [
+        let lists: [(&[&str], u32); 20] = [
             (lexicon::TITLE_HEADS, class::TITLE_HEAD),
             (lexicon::TITLE_MODIFIERS, class::TITLE_MOD),
             (lexicon::ORG_HEADS, class::ORG_HEAD),
@@ -133,6 +137,10 @@ impl Gazetteer {
             (lexicon::PERSON_ROLES, class::ROLE),
             (lexicon::FUNCTION_WORDS, class::FUNCTION),
             (lexicon::HYPHEN_ADJ_SUFFIXES, class::HYPHEN_ADJ),
+            (lexicon::ORG_FIRST, class::ORG_FIRST),
+            (lexicon::FACILITY_WORDS, class::FACILITY),
+            (lexicon::PLACE_FIRST, class::PLACE_FIRST),
+            (lexicon::KNOWN_ORGS, class::KNOWN_ORG),
             (&[], 0),
         ];
         for (list, bit) in lists {
@@ -216,6 +224,26 @@ impl Gazetteer {
     #[inline]
     pub fn word(&self, folded: &str) -> u32 {
         self.words.get(folded).copied().unwrap_or(0)
+    }
+
+    /// Whether a folded word is a nationality or regional adjective: listed, or a place name
+    /// with an adjective ending ("tasmanian", "cuban", "victorian").
+    pub fn is_demonym(&self, folded: &str) -> bool {
+        if self.word(folded) & class::DEMONYM != 0 {
+            return true;
+        }
+        let stems: &[(&str, &str)] = &[("ian", "ia"), ("ian", ""), ("an", "a"), ("ans", "a"), ("ians", "ia"), ("ese", ""), ("ish", "")];
+        for (suffix, add) in stems {
+            if let Some(stem) = folded.strip_suffix(suffix) {
+                if stem.len() >= 3 {
+                    let cand = format!("{stem}{add}");
+                    if self.place(&cand).is_some_and(|p| p.class >= PlaceClass::City) {
+                        return true;
+                    }
+                }
+            }
+        }
+        false
     }
 
     /// The place a folded name (words joined by single spaces) stands for.

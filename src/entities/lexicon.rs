@@ -56,7 +56,45 @@ pub const ORG_HEADS: &[&str] = &[
     "unions", "international", "worldwide", "global", "pharmaceuticals", "energy", "oil",
     "gas", "mining", "telecom", "communications", "electric", "airport", "hospital", "school",
     "team", "fc", "clinic", "registry", "observatory", "programme", "program", "initiative",
-    "project", "campaign", "mission", "secretary", "republicans", "democrats", "government",
+    "project", "campaign", "mission", "republicans", "democrats", "government", "tv",
+    "sports", "bancorp", "airline", "ministerio", "fc", "cf", "sa", "s.a.", "ag", "gmbh",
+];
+
+/// First words that make a capitalised phrase an organisation ("Copa Libertadores", "Grupo
+/// Bimbo", "Club Atlético Independiente"): Spanish and Portuguese institutions in English text.
+pub const ORG_FIRST: &[&str] = &[
+    "club", "grupo", "banco", "copa", "radio", "canal", "diario", "partido", "frente",
+    "movimiento", "fundación", "fundacion", "asociación", "asociacion", "universidad",
+    "instituto", "ministerio", "consejo", "comité", "comite", "comisión", "comision", "corte",
+    "tribunal", "liga", "federación", "federacion", "unión", "union", "sindicato",
+    "cooperativa", "colegio", "museo", "teatro", "editorial", "compañía", "compania",
+    "empresa", "deportivo", "atlético", "atletico", "real", "sporting", "racing", "sociedad",
+    "secretaría", "secretaria", "superintendencia", "procuraduría", "fiscalía", "alcaldía",
+    "gobierno", "agencia", "centro", "red", "observatorio", "orquesta", "periódico", "revista",
+    "confederación", "cámara", "camara", "policía", "ejército", "fuerza", "fuerzas", "armada",
+    "servicio", "oficina", "dirección", "direccion", "registro", "consejería", "conselho",
+    "fundação", "associação", "universidade", "instituto", "ministério", "partido",
+    "tribunal", "supremo", "congresso", "senado", "congreso", "asamblea", "cabildo",
+];
+
+/// Last words of capitalised place names that are not administrative units ("Rila
+/// Monastery", "Lions Bridge", "Plaza de Armas"): facilities and landmarks.
+pub const FACILITY_WORDS: &[&str] = &[
+    "monastery", "bridge", "mosque", "cathedral", "temple", "square", "park", "palace",
+    "beach", "falls", "volcano", "forest", "street", "avenue", "road", "highway", "plaza",
+    "harbour", "harbor", "port", "cape", "point", "glacier", "reef", "lagoon", "castle",
+    "tower", "stadium", "arena", "market", "hill", "hills", "heights", "springs", "creek",
+    "station", "airport", "wharf", "pier", "dam", "reserve", "sanctuary", "refuge", "trail",
+    "boulevard", "lane", "gardens", "garden", "memorial", "monument", "hall", "museum",
+];
+
+/// First words of Spanish and Portuguese place names ("Rio de Piedras", "San Pedro Sula").
+pub const PLACE_FIRST: &[&str] = &[
+    "rio", "río", "san", "santa", "santo", "são", "sao", "puerto", "porto", "villa", "ciudad",
+    "playa", "playas", "cerro", "lago", "laguna", "sierra", "isla", "islas", "monte", "valle",
+    "bahía", "bahia", "cabo", "costa", "norte", "sur", "punta", "nuevo", "nueva", "barra",
+    "fort", "port", "mount", "lake", "cape", "mt", "ft", "st", "saint", "bosque", "parque",
+    "volcán", "volcan", "arroyo", "quebrada", "llano", "llanos", "pampa", "isle", "gulf",
 ];
 
 /// First words of "X of Y" organisation names ("Ministry of the Interior").
@@ -174,9 +212,9 @@ pub const NON_ENTITY_ACRONYMS: &[&str] = &[
     "ip", "it", "pc", "tb", "gb", "mb", "kb", "hd", "uhd", "led", "lcd", "atm", "pin", "sim",
     "ufc", "mvp", "nft", "nfts", "ceos", "gdps", "rpg", "ied", "ieds", "awol", "pow", "pows",
     "mia", "kia", "kgs", "lbs", "pct", "yoy", "qoq", "bps", "fy", "q1", "q2", "q3", "q4",
-    "op", "ed", "oped", "hr", "pm2", "uv", "ac", "dc", "gm", "a", "i", "us", "oh", "ah",
+    "op", "ed", "oped", "hr", "pm2", "uv", "ac", "dc", "gm", "a", "i", "oh", "ah",
     "covid-19", "sars", "mers", "ebola", "flu", "dui", "bmi", "std", "stds", "adhd", "ptsd",
-    "ocd", "gop", "rsvp", "ebitda", "roi", "esg", "cop", "pos", "sos", "tba", "tbc", "n/a",
+    "ocd", "rsvp", "ebitda", "roi", "esg", "cop", "pos", "sos", "tba", "tbc", "n/a",
     "ft", "mr", "mrs", "ms", "dr", "st", "no", "re", "fyi", "cv", "ma", "ba", "bsc", "msc",
     "mba", "llm", "gcse", "sat", "gpa", "rt", "dm", "dms", "pt", "ceo's",
 ];
@@ -186,7 +224,7 @@ pub const SAID_VERBS: &[&str] = &[
     "said", "says", "told", "added", "stated", "explained", "wrote", "tweeted", "noted",
     "argued", "claimed", "insisted", "warned", "asked", "replied", "recalled", "admitted",
     "acknowledged", "announced", "declared", "urged", "thanked", "criticised", "criticized",
-    "believes", "thinks", "wants", "has", "had", "was", "is", "who",
+    "believes", "thinks", "wants", "who", "tells", "testified", "responded", "commented",
 ];
 
 /// Lowercase words before a name that make it a place ("in Almaty", "near Moscow").
@@ -231,7 +269,7 @@ pub const FUNCTION_WORDS: &[&str] = &[
     "however", "meanwhile", "although", "though", "because", "despite", "according", "other",
     "others", "another", "many", "most", "more", "much", "few", "several", "each", "every",
     "both", "either", "neither", "one", "two", "three", "four", "five", "six", "seven",
-    "eight", "nine", "ten", "first", "second", "third", "last", "next", "new", "old", "then",
+    "eight", "nine", "ten", "then",
     "now", "still", "just", "only", "even", "again", "once", "thus", "hence", "therefore",
     "instead", "indeed", "perhaps", "maybe", "well", "mr", "mrs", "ms", "dr", "st", "let",
     "do", "does", "did", "is", "are", "was", "were", "be", "been", "being", "have", "has",
@@ -248,4 +286,22 @@ pub const HYPHEN_ADJ_SUFFIXES: &[&str] = &[
     "affiliated", "sponsored", "supported", "oriented", "centric", "leaning", "inspired",
     "like", "themed", "related", "specific", "registered", "flagged", "listed", "level",
     "area", "region", "speaking",
+];
+
+/// Organisations every international newswire names without a cue word: news agencies,
+/// platforms, international bodies and companies known by a bare name. General knowledge,
+/// kept short.
+pub const KNOWN_ORGS: &[&str] = &[
+    "reuters", "afp", "ap", "bloomberg", "xinhua", "tass", "interfax", "efe", "ansa", "dpa",
+    "bbc", "cnn", "al jazeera", "euronews", "sputnik", "twitter", "facebook", "instagram",
+    "youtube", "google", "apple", "microsoft", "tiktok", "whatsapp", "netflix", "spotify",
+    "uber", "airbnb", "tesla", "pfizer", "moderna", "astrazeneca", "sinovac", "biontech",
+    "unesco", "unicef", "unhcr", "fifa", "uefa", "concacaf", "conmebol", "nasa", "opec",
+    "nato", "interpol", "mercosur", "caricom", "asean", "hezbollah", "hamas", "taliban",
+    "al-qaeda", "al qaeda", "isis", "greenpeace", "oxfam", "amnesty", "gazprom", "rosneft",
+    "petrobras", "pemex", "walmart", "boeing", "airbus", "samsung", "huawei", "alibaba",
+    "meta", "linkedin", "wikipedia", "wikileaks", "telemundo", "univision", "televisa",
+    "kremlin", "pentagon", "frontex", "eurostat", "unasur", "celac", "cepal", "eclac",
+    "odebrecht", "chevron", "exxonmobil", "shell", "repsol", "vale", "glencore", "bhp",
+    "rio tinto", "qantas", "latam", "avianca", "copa airlines", "aeromexico", "iberia",
 ];
