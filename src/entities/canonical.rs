@@ -225,6 +225,7 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         place_prep: u32,
         strength: u8,
         common: bool,
+        given: bool,
         alive: bool,
     }
     let kind_idx = |k: EntityKind| match k {
@@ -255,6 +256,7 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
                 place_prep: 0,
                 strength: 0,
                 common: m.common,
+                given: m.given,
                 alive: true,
             });
             groups.len() - 1
@@ -280,7 +282,9 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         let (i, v) = g.votes.iter().enumerate().max_by_key(|(i, v)| (**v, 3 - *i))?;
         (*v > 0).then(|| kinds[i])
     };
-    let absorb = |groups: &mut Vec<Group>, from: usize, into: usize| {
+    // A short form joining a full name takes the full name's kind ("Somerville" the city
+    // is Karen Somerville here); an acronym joining its expansion brings its votes.
+    let absorb = |groups: &mut Vec<Group>, from: usize, into: usize, transfer_votes: bool| {
         if from == into || !groups[from].alive {
             return;
         }
@@ -298,8 +302,10 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
                 None => g.surfaces.push((s, c)),
             }
         }
-        for k in 0..3 {
-            g.votes[k] += votes[k];
+        if transfer_votes {
+            for k in 0..3 {
+                g.votes[k] += votes[k];
+            }
         }
         g.pos = g.pos.min(pos);
     };
@@ -313,8 +319,12 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         if let Some(p) = m.paren_of {
             let target = group_of[p];
             if groups[target].alive && groups[target].words >= 2 && initials_fit(&mentions[p].surface, &m.surface) {
-                groups[target].votes[1] += 5;
-                absorb(&mut groups, gi, target);
+                // "New South Wales (NSW)": the acronym of a place is a place, of a person
+                // ("AMLO") a person.
+                if kind_of(&groups[target]).is_none_or(|k| k == EntityKind::Organization) {
+                    groups[target].votes[1] += 5;
+                }
+                absorb(&mut groups, gi, target, true);
                 continue;
             }
         }
@@ -331,8 +341,10 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
             })
             .collect();
         if cands.len() == 1 {
-            groups[cands[0]].votes[1] += 5;
-            absorb(&mut groups, gi, cands[0]);
+            if kind_of(&groups[cands[0]]).is_none_or(|k| k == EntityKind::Organization) {
+                groups[cands[0]].votes[1] += 5;
+            }
+            absorb(&mut groups, gi, cands[0], true);
         }
     }
 
@@ -345,8 +357,10 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         }
         let short: Vec<String> = groups[gi].key.split(' ').map(str::to_string).collect();
         let kind = kind_of(&groups[gi]);
-        // Confident places and organisations stay themselves.
-        if groups[gi].strength >= 3 && kind.is_some_and(|k| k != EntityKind::Person) {
+        // Confident places and organisations stay themselves, except a given name that
+        // is also a region ("Victoria") when a person of that name is in the article.
+        let lone_given = short.len() == 1 && groups[gi].given;
+        if groups[gi].strength >= 3 && kind.is_some_and(|k| k != EntityKind::Person) && !lone_given {
             continue;
         }
         let mut cands: Vec<usize> = Vec::new();
@@ -365,9 +379,14 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
                 .all(|(a, b)| *a == b.as_str());
             let begins = long[..short.len()].iter().zip(&short).all(|(a, b)| *a == b.as_str());
             // A lone given name joins the one person it begins ("Samantha").
-            let given_only = short.len() == 1 && begins && groups[gi].strength <= 2;
+            let given_only = short.len() == 1 && begins && (groups[gi].strength <= 2 || lone_given);
+            // Double surnames: "Castillo" in "Byron David Castillo Segura".
+            let inner = short.len() == 1
+                && long.len() >= 3
+                && long[1..long.len() - 1].contains(&short[0].as_str())
+                && !groups[gi].given;
             let fits = match jk {
-                Some(EntityKind::Person) => (ends || given_only) && kind != Some(EntityKind::Organization),
+                Some(EntityKind::Person) => (ends || given_only || inner) && kind != Some(EntityKind::Organization),
                 Some(EntityKind::Organization) => {
                     (begins && kind != Some(EntityKind::Person))
                         || (ends && long.len() == short.len() + 1 && short.len() >= 2)
@@ -380,7 +399,7 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         }
         if cands.len() == 1 {
             let into = cands[0];
-            absorb(&mut groups, gi, into);
+            absorb(&mut groups, gi, into, false);
         } else if cands.len() > 1 {
             // Two Smiths: the short form belongs to neither for sure; it joins the nearest
             // earlier full name, as a reader would read it.
@@ -391,7 +410,7 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
                 .filter(|&j| groups[j].pos <= here)
                 .max_by_key(|&j| groups[j].pos);
             if let Some(j) = pick {
-                absorb(&mut groups, gi, j);
+                absorb(&mut groups, gi, j, false);
             } else {
                 groups[gi].alive = false;
             }

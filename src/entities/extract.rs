@@ -286,6 +286,8 @@ pub struct Mention {
     pub words: u8,
     /// A lone word that is also an English word ("Price", "Police").
     pub common: bool,
+    /// A lone word that is a given name ("Victoria", "Kerry").
+    pub given: bool,
 }
 
 /// Per-article extraction state.
@@ -504,6 +506,7 @@ impl<'g> Scan<'g> {
             place_prep: false,
             words: 3,
             common: false,
+            given: false,
         });
     }
 
@@ -546,6 +549,7 @@ impl<'g> Scan<'g> {
             place_prep: false,
             words: 1,
             common: false,
+            given: false,
         });
     }
 
@@ -769,6 +773,7 @@ impl<'g> Scan<'g> {
         let place_prep = prev_lower_wc & class::PLACE_PREP != 0;
         let pos = self.base + toks[a].start;
         let common = single && first_wc & class::COMMON != 0;
+        let given = single && first_wc & class::GIVEN != 0;
         let push = |s: &mut Self, kind: Option<EntityKind>, canonical: Option<Box<str>>, strength: u8, surface: String| {
             s.mentions.push(Mention {
                 kind,
@@ -782,6 +787,7 @@ impl<'g> Scan<'g> {
                 place_prep,
                 words,
                 common,
+                given,
             });
         };
         if single && first_wc & (class::CALENDAR | class::FUNCTION) != 0 && !acronym {
@@ -854,7 +860,25 @@ impl<'g> Scan<'g> {
         let has_of = toks[a..b].iter().any(|t| {
             matches!(&text[t.start as usize..t.end as usize], "of" | "de" | "del" | "do" | "da" | "dos" | "das" | "for")
         });
-        let org_head_of = !single && first_wc & class::ORG_HEAD_OF != 0 && has_of;
+        let org_head_of = !single && has_of && {
+            // "Royal Society of Tasmania": an institution word right before "of".
+            let mut found = false;
+            for k in a..b.saturating_sub(1) {
+                let w1 = &text[toks[k + 1].start as usize..toks[k + 1].end as usize];
+                if matches!(w1, "of" | "for" | "de" | "del") && !toks[k].has(LOWER) {
+                    let wc = self.word_class(text, &toks[k]);
+                    if wc & (class::ORG_HEAD_OF | class::ORG_HEAD) != 0 {
+                        found = true;
+                        break;
+                    }
+                }
+            }
+            found
+        };
+        // "President of the Republic": an office, not an entity.
+        if has_of && first_wc & class::TITLE_HEAD != 0 && last_wc & class::ORG_HEAD == 0 && !org_head_of {
+            return;
+        }
         let org_first = !single && first_wc & class::ORG_FIRST != 0;
         if (!single && last_wc & class::ORG_HEAD != 0) || org_head_of || org_first {
             push(self, Some(EntityKind::Organization), None, 3, surface);
@@ -893,23 +917,28 @@ impl<'g> Scan<'g> {
             if wc & (class::COMMON | class::TITLE_HEAD | class::TITLE_MOD | class::ORG_HEAD) != 0 && wc & class::GIVEN == 0 {
                 commons += 1;
             }
-            if g.place(&s).is_some_and(|p| p.class >= PlaceClass::BigCity) {
+            if g.place(&s).is_some_and(|p| p.class >= PlaceClass::Region) && wc & class::GIVEN == 0 {
                 has_place = true;
             }
         }
         if !single {
             let given_first = first_wc & class::GIVEN != 0 && !(first_wc & class::COMMON != 0 && toks[a].has(SENT));
             let last_common = last_wc & class::COMMON != 0 && last_wc & class::GIVEN == 0;
-            if first_wc & class::PLACE_FIRST != 0 && !given_first {
+            // Spanish articles and particles: "Las Cuevas", "El Paujil", "Pozo de Quilmes".
+            let spanish_article = matches!(span.split(' ').next(), Some("la" | "las" | "los" | "el" | "lo"));
+            let particle = toks[a..b].iter().any(|t| {
+                matches!(&text[t.start as usize..t.end as usize], "de" | "del" | "do" | "da" | "dos" | "das")
+            });
+            if first_wc & class::PLACE_FIRST != 0 || spanish_article || (particle && !given_first) {
                 push(self, Some(EntityKind::Location), None, 1, surface);
                 return;
             }
-            if last_wc & class::FACILITY != 0 && !given_first {
+            if last_wc & class::FACILITY != 0 {
                 push(self, Some(EntityKind::Location), None, 1, surface);
                 return;
             }
             let first_common = first_wc & class::COMMON != 0;
-            if given_first && (!last_common || !first_common) && !has_place {
+            if given_first && (!last_common || !first_common) {
                 push(self, Some(EntityKind::Person), None, 2, surface);
                 return;
             }

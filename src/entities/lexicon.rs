@@ -13,11 +13,14 @@ pub const TITLE_HEADS: &[&str] = &[
     "sheikh", "emir", "sultan", "pope", "cardinal", "bishop", "archbishop", "rev", "reverend",
     "father", "pastor", "rabbi", "imam", "judge", "justice", "secretary", "ambassador",
     "envoy", "speaker", "sir", "dame", "lord", "lady", "baron", "baroness", "detective",
-    "inspector", "superintendent", "constable", "officer", "agent", "coach", "councillor",
-    "councilor", "alderman", "commissioner", "director", "chairman", "chairwoman", "chair",
-    "ceo", "spokesman", "spokeswoman", "spokesperson", "attorney", "prosecutor", "dean",
-    "chief", "head", "leader", "vice-president", "presidente", "don", "dona", "doña", "st",
-    "saint", "mp", "mep", "mla", "chef", "assemblyman", "assemblywoman", "delegate", "deputy",
+    "inspector", "superintendent", "constable", "coach", "councillor",
+    "councilor", "alderman", "commissioner", "director", "chairman", "chairwoman",
+    "ceo", "spokesman", "spokeswoman", "spokesperson", "prosecutor", "dean",
+    "chief", "leader", "vice-president", "presidente",
+    "mp", "mep", "mla", "assemblyman", "assemblywoman", "attorney-general",
+    "director-general", "secretary-general", "governor-general", "lieutenant-governor",
+    "major-general", "lieutenant-general", "lieutenant-colonel", "ex-president",
+    "prime-minister", "vice-minister", "deputy-minister", "sub-secretary", "undersecretary",
 ];
 
 /// Words that may stand before a title head ("Deputy Health Minister", "Former Prime
@@ -75,6 +78,7 @@ pub const ORG_FIRST: &[&str] = &[
     "servicio", "oficina", "dirección", "direccion", "registro", "consejería", "conselho",
     "fundação", "associação", "universidade", "instituto", "ministério", "partido",
     "tribunal", "supremo", "congresso", "senado", "congreso", "asamblea", "cabildo",
+    "escuela", "colectivo", "pacto", "alianza", "coordinadora", "juventud", "frente",
 ];
 
 /// Last words of capitalised place names that are not administrative units ("Rila
