@@ -56,64 +56,79 @@ pub fn skeleton(name: &str) -> String {
         .filter(|w| !w.is_empty())
         .enumerate()
     {
-        let w: String = word.chars().filter(|c| c.is_alphanumeric()).collect();
+        let owned;
+        let w: &str = if word.bytes().all(|c| c.is_ascii_alphanumeric()) {
+            word
+        } else {
+            owned = word.chars().filter(|c| c.is_alphanumeric()).collect::<String>();
+            &owned
+        };
         if w.is_empty() {
             continue;
         }
         if i > 0 && !out.is_empty() {
             out.push(' ');
         }
-        skeleton_word(&w, &mut out);
+        skeleton_word(w, &mut out);
     }
     out
 }
 
 fn skeleton_word(w: &str, out: &mut String) {
-    let mut s = w.to_string();
-    for (from, to) in [
+    // One left-to-right pass of rewrites, longest pattern first, into a small buffer; then
+    // double letters collapse, "y" between vowels goes (Abayev = Abaev), and "y" is "i".
+    const RULES: &[(&str, &str)] = &[
         ("isation", "ization"),
-        ("ise", "ize"),
         ("ence", "ense"),
-        ("our", "or"),
-        ("tre", "ter"),
-        ("dzh", "j"),
-        ("zh", "j"),
-        ("dj", "j"),
-        ("j", "y"),
-        ("kh", "h"),
-        ("ck", "k"),
-        ("q", "k"),
-        ("ph", "f"),
-        ("w", "v"),
-        ("x", "ks"),
-        ("ou", "u"),
+        ("dzh", "y"),
         ("tch", "ch"),
         ("sch", "sh"),
-        ("ff", "v"),
         ("off", "ov"),
-    ] {
-        if s.contains(from) {
-            s = s.replace(from, to);
+        ("ise", "ize"),
+        ("our", "or"),
+        ("tre", "ter"),
+        ("zh", "y"),
+        ("dj", "y"),
+        ("kh", "h"),
+        ("ck", "k"),
+        ("ph", "f"),
+        ("ou", "u"),
+        ("j", "y"),
+        ("q", "k"),
+        ("w", "v"),
+        ("x", "ks"),
+    ];
+    let mut tmp: Vec<u8> = Vec::with_capacity(w.len() + 4);
+    let bytes = w.as_bytes();
+    let mut i = 0;
+    'outer: while i < bytes.len() {
+        for (from, to) in RULES {
+            if bytes[i..].starts_with(from.as_bytes()) {
+                tmp.extend_from_slice(to.as_bytes());
+                i += from.len();
+                continue 'outer;
+            }
         }
+        tmp.push(bytes[i]);
+        i += 1;
     }
-    // Double letters collapse, "y" between vowels goes (Abayev = Abaev), and "y" is "i".
-    let chars: Vec<char> = s.chars().collect();
-    let vowel = |c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u');
-    let mut prev: Option<char> = None;
-    for (i, &c) in chars.iter().enumerate() {
+    let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
+    let mut prev: Option<u8> = None;
+    let start = out.len();
+    for (i, &c) in tmp.iter().enumerate() {
         if Some(c) == prev {
             continue;
         }
-        if c == 'y'
-            && i > 0
-            && vowel(chars[i - 1])
-            && chars.get(i + 1).is_some_and(|&n| vowel(n))
-        {
-            prev = Some(c);
+        prev = Some(c);
+        if c == b'y' && i > 0 && vowel(tmp[i - 1]) && tmp.get(i + 1).is_some_and(|&n| vowel(n)) {
             continue;
         }
-        out.push(if c == 'y' { 'i' } else { c });
-        prev = Some(c);
+        out.push(if c == b'y' { 'i' } else { c as char });
+    }
+    // Non-ASCII letters (rare after folding) pass through untouched.
+    if !w.is_ascii() {
+        out.truncate(start);
+        out.push_str(w);
     }
 }
 
@@ -350,12 +365,15 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
 
     // Short mentions join a longer name they end ("Tokayev", "Da Silva") or begin
     // ("Khabar" -> "Khabar 24", "RIA" -> "RIA Novosti"); never when two names compete.
-    let order: Vec<usize> = (0..groups.len()).collect();
-    for &gi in &order {
+    let key_words: Vec<Vec<String>> = groups
+        .iter()
+        .map(|g| g.key.split(' ').map(str::to_string).collect())
+        .collect();
+    for gi in 0..groups.len() {
         if !groups[gi].alive {
             continue;
         }
-        let short: Vec<String> = groups[gi].key.split(' ').map(str::to_string).collect();
+        let short = &key_words[gi];
         let kind = kind_of(&groups[gi]);
         // Confident places and organisations stay themselves, except a given name that
         // is also a region ("Victoria") when a person of that name is in the article.
@@ -368,16 +386,16 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
             if j == gi || !g.alive {
                 continue;
             }
-            let long: Vec<&str> = g.key.split(' ').collect();
+            let long: Vec<&str> = key_words[j].iter().map(String::as_str).collect();
             if long.len() <= short.len() {
                 continue;
             }
             let jk = kind_of(g);
             let ends = long[long.len() - short.len()..]
                 .iter()
-                .zip(&short)
+                .zip(short.iter())
                 .all(|(a, b)| *a == b.as_str());
-            let begins = long[..short.len()].iter().zip(&short).all(|(a, b)| *a == b.as_str());
+            let begins = long[..short.len()].iter().zip(short.iter()).all(|(a, b)| *a == b.as_str());
             // A lone given name joins the one person it begins ("Samantha").
             let given_only = short.len() == 1 && begins && (groups[gi].strength <= 2 || lone_given);
             // Double surnames: "Castillo" in "Byron David Castillo Segura".

@@ -26,6 +26,25 @@ const HEADLINE: u16 = 1 << 9;
 /// A contraction ("We've", "I'm"): never a name.
 const CONTRACTION: u16 = 1 << 10;
 
+// Cached token bits above the word classes.
+const COMPUTED: u32 = 1 << 31;
+const IS_PLACE: u32 = 1 << 30;
+const PLACE_CLASS_SHIFT: u32 = 27;
+
+/// The place class of a cached token, when the word alone is a place.
+fn place_class(c: u32) -> Option<PlaceClass> {
+    if c & IS_PLACE == 0 {
+        return None;
+    }
+    Some(match (c >> PLACE_CLASS_SHIFT) & 7 {
+        0 => PlaceClass::SmallCity,
+        1 => PlaceClass::City,
+        2 => PlaceClass::BigCity,
+        3 => PlaceClass::Region,
+        _ => PlaceClass::Country,
+    })
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Tok {
     start: u32,
@@ -295,6 +314,7 @@ pub struct Scan<'g> {
     g: &'g Gazetteer,
     pub mentions: Vec<Mention>,
     toks: Vec<Tok>,
+    cache: Vec<u32>,
     buf: String,
     base: u32,
 }
@@ -312,20 +332,31 @@ impl<'g> Scan<'g> {
             g,
             mentions: Vec::new(),
             toks: Vec::new(),
+            cache: Vec::new(),
             buf: String::new(),
             base: 0,
         }
     }
 
-    /// Class bits of the token's folded text.
-    fn word_class(&mut self, text: &str, t: &Tok) -> u32 {
+    /// Class bits of token `k`, computed once per token: its word classes and, in the
+    /// high bits, whether the word alone is a place and of which class.
+    fn wc(&mut self, text: &str, toks: &[Tok], k: usize) -> u32 {
+        if let Some(&c) = self.cache.get(k) {
+            if c & COMPUTED != 0 {
+                return c;
+            }
+        }
+        let t = toks[k];
         self.buf.clear();
         fold_into(&text[t.start as usize..t.end as usize], &mut self.buf);
-        self.g.word(&self.buf)
-    }
-
-    fn folded(text: &str, t: &Tok, out: &mut String) {
-        fold_into(&text[t.start as usize..t.end as usize], out);
+        let mut c = self.g.word(&self.buf) | COMPUTED;
+        if let Some(p) = self.g.place(&self.buf) {
+            c |= IS_PLACE | ((p.class as u32) << PLACE_CLASS_SHIFT);
+        }
+        if let Some(slot) = self.cache.get_mut(k) {
+            *slot = c;
+        }
+        c
     }
 
     /// Scans one text (a title or a body). `title` marks a headline.
@@ -333,11 +364,13 @@ impl<'g> Scan<'g> {
         let mut toks = std::mem::take(&mut self.toks);
         tokenize(text, &mut toks);
         mark_headlines(text, &mut toks, title);
+        self.cache.clear();
+        self.cache.resize(toks.len(), 0);
         let n = toks.len();
         let mut i = 0;
         let mut prev_run_end: Option<(usize, usize)> = None; // (last token idx, mention count before)
         while i < n {
-            if !self.name_like(text, &toks[i]) {
+            if !self.name_like(text, &toks, i) {
                 if toks[i].has(CAP) && toks[i].has(HYPH_LOWER) {
                     let t = toks[i];
                     self.hyphen_place(text, &t);
@@ -347,14 +380,14 @@ impl<'g> Scan<'g> {
             }
             let start = i;
             let mut j = i + 1;
-            let mut has_org_head_of = self.word_class(text, &toks[i]) & (class::ORG_HEAD_OF | class::TITLE_HEAD | class::PLACE_SUFFIX | class::ORG_HEAD) != 0;
+            let mut has_org_head_of = self.wc(text, &toks, i) & (class::ORG_HEAD_OF | class::TITLE_HEAD | class::PLACE_SUFFIX | class::ORG_HEAD) != 0;
             let mut has_org = false;
             if toks[i].has(POSS) {
                 // "Kazakhstan's Interior Ministry": the possessor is a name of its own.
             } else {
                 while j < n && !toks[j].has(HARD) {
-                    if self.name_like(text, &toks[j]) {
-                        let wc = self.word_class(text, &toks[j]);
+                    if self.name_like(text, &toks, j) {
+                        let wc = self.wc(text, &toks, j);
                         if wc & (class::ORG_HEAD_OF | class::TITLE_HEAD | class::PLACE_SUFFIX | class::ORG_HEAD) != 0 {
                             has_org_head_of = true;
                         }
@@ -363,7 +396,7 @@ impl<'g> Scan<'g> {
                         }
                         let poss = toks[j].has(POSS);
                         j += 1;
-                        if poss && !(wc & class::COMMON != 0 && j < n && self.name_like(text, &toks[j])) {
+                        if poss && !(wc & class::COMMON != 0 && j < n && self.name_like(text, &toks, j)) {
                             break;
                         }
                         continue;
@@ -372,7 +405,7 @@ impl<'g> Scan<'g> {
                     if toks[j].has(LOWER) && j + 1 < n {
                         let w = &text[toks[j].start as usize..toks[j].end as usize];
                         let next_ok = |k: usize| k < n && !toks[k].has(HARD) && (toks[k].has(CAP) && !toks[k].has(HYPH_LOWER)) && !toks[k].has(HEADLINE);
-                        let wc = self.word_class(text, &toks[j]);
+                        let wc = self.wc(text, &toks, j);
                         if wc & class::PARTICLE != 0 && next_ok(j + 1) && w != "e" {
                             j += 1;
                             continue;
@@ -421,7 +454,7 @@ impl<'g> Scan<'g> {
                     !rest.starts_with(['%', ':', '.', ',', '-']) || rest.starts_with(", ") || rest.starts_with(". ")
                 })
             {
-                let wc = self.word_class(text, &toks[j - 1]);
+                let wc = self.wc(text, &toks, j - 1);
                 if wc & (class::COMMON | class::CALENDAR | class::FUNCTION) == 0 {
                     with_number = true;
                     j += 1;
@@ -448,16 +481,16 @@ impl<'g> Scan<'g> {
         self.base += text.len() as u32 + 1;
     }
 
-    fn name_like(&mut self, text: &str, t: &Tok) -> bool {
+    fn name_like(&mut self, text: &str, toks: &[Tok], k: usize) -> bool {
+        let t = toks[k];
         if !(t.has(CAP)) || t.has(HYPH_LOWER) || t.has(CONTRACTION) {
             return false;
         }
         if t.has(HEADLINE) {
             // In a headline only words that are not plain English can be names.
-            let wc = self.word_class(text, t);
+            let wc = self.wc(text, toks, k);
             return wc & (class::COMMON | class::FUNCTION) == 0
-                || wc & (class::GIVEN | class::PLACE_START | class::ORG_HEAD) != 0
-                || self.g.place(&self.buf).is_some();
+                || wc & (class::GIVEN | class::PLACE_START | class::ORG_HEAD | IS_PLACE) != 0;
         }
         true
     }
@@ -473,15 +506,12 @@ impl<'g> Scan<'g> {
             return;
         }
         let field = &text[toks[j].start as usize..toks[j].end as usize];
-        if self.word_class(text, &toks[j]) & class::TITLE_MOD == 0 || field == "new" {
+        if self.wc(text, toks, j) & class::TITLE_MOD == 0 || field == "new" {
             return;
         }
         let owner = toks[j - 1];
-        let country = {
-            self.word_class(text, &owner);
-            self.g.place(&self.buf).is_some_and(|p| p.class == PlaceClass::Country)
-        };
-        if !(country || self.demonym(text, &owner)) || owner.has(POSS) {
+        let country = place_class(self.wc(text, toks, j - 1)) == Some(PlaceClass::Country);
+        if !(country || self.demonym(text, toks, j - 1)) || owner.has(POSS) {
             return;
         }
         let cap = |w: &str| {
@@ -511,14 +541,21 @@ impl<'g> Scan<'g> {
     }
 
     /// Nationality adjective ("Kazakh", "Tasmanian"), not a given name.
-    fn demonym(&mut self, text: &str, t: &Tok) -> bool {
-        let wc = self.word_class(text, t);
+    fn demonym(&mut self, text: &str, toks: &[Tok], k: usize) -> bool {
+        let wc = self.wc(text, toks, k);
         if wc & class::DEMONYM != 0 {
             return true;
         }
-        if wc & class::GIVEN != 0 || t.has(ALLCAPS) {
+        let t = toks[k];
+        if wc & (class::GIVEN | IS_PLACE) != 0 || t.has(ALLCAPS) || t.has(LOWER) {
             return false;
         }
+        let w = &text[t.start as usize..t.end as usize];
+        if !(w.ends_with('n') || w.ends_with('s') || w.ends_with('e') || w.ends_with('h')) {
+            return false;
+        }
+        self.buf.clear();
+        fold_into(w, &mut self.buf);
         let f = std::mem::take(&mut self.buf);
         let d = self.g.is_demonym(&f);
         self.buf = f;
@@ -560,7 +597,7 @@ impl<'g> Scan<'g> {
             if toks[k].has(LOWER) || b - a == 1 {
                 continue;
             }
-            let wc = self.word_class(text, &toks[k]);
+            let wc = self.wc(text, toks, k);
             if wc & class::CALENDAR != 0 && wc & class::GIVEN == 0 && (self.buf.ends_with("day") || k == a) {
                 if k > a {
                     self.run(text, toks, a, k, false, paren_of);
@@ -575,7 +612,7 @@ impl<'g> Scan<'g> {
         let mut cue = Cue::None;
         // Context before the run.
         if a > 0 && !toks[a].has(HARD) && toks[a - 1].has(LOWER) {
-            let wc = self.word_class(text, &toks[a - 1]);
+            let wc = self.wc(text, toks, a - 1);
             if wc & class::ROLE != 0 {
                 cue = Cue::Person;
             }
@@ -587,9 +624,9 @@ impl<'g> Scan<'g> {
             fold_into(&text[toks[a].start as usize..toks[b - 1].end as usize], &mut self.buf);
             normalise_space(&mut self.buf);
             let run_is_place = self.g.place(&self.buf).is_some();
-            let wc = self.word_class(text, &t);
+            let wc = self.wc(text, toks, a);
             let lone = b - a == 1;
-            let place_start = wc & class::PLACE_START != 0 || self.g.place(&self.buf).is_some();
+            let place_start = wc & (class::PLACE_START | IS_PLACE) != 0;
             if wc & class::FUNCTION != 0
                 && !run_is_place
                 && !(t.has(ALLCAPS) && wc & class::NON_ENTITY_ACRONYM == 0)
@@ -622,9 +659,9 @@ impl<'g> Scan<'g> {
         }
         // A country or region before a person's name ("Nicaragua Daniel Ortega").
         if b - a >= 3 && cue == Cue::None {
-            let wc = self.word_class(text, &toks[a]);
-            let is_country = self.g.place(&self.buf).is_some_and(|p| p.class >= PlaceClass::Region);
-            let next_given = self.word_class(text, &toks[a + 1]) & class::GIVEN != 0;
+            let wc = self.wc(text, toks, a);
+            let is_country = place_class(wc).is_some_and(|c| c >= PlaceClass::Region);
+            let next_given = self.wc(text, toks, a + 1) & class::GIVEN != 0;
             if is_country && next_given && wc & class::GIVEN == 0 && !toks[a].has(POSS) {
                 self.segment(text, toks, a, a + 1, Cue::None, false, paren_of, false);
                 self.segment(text, toks, a + 1, b, Cue::None, with_number, None, false);
@@ -638,13 +675,13 @@ impl<'g> Scan<'g> {
     #[allow(clippy::too_many_arguments)]
     fn segment(&mut self, text: &str, toks: &[Tok], a: usize, b: usize, cue: Cue, with_number: bool, paren_of: Option<usize>, sent_lone: bool) {
         // An organisation word at the end keeps the run whole ("General Motors").
-        let last_wc = self.word_class(text, &toks[b - 1]);
+        let last_wc = self.wc(text, toks, b - 1);
         if last_wc & class::ORG_HEAD == 0 || b - a == 1 {
             let mut k = a;
             while k < b {
-                let wc = self.word_class(text, &toks[k]);
+                let wc = self.wc(text, toks, k);
                 let is_title_word = wc & (class::TITLE_HEAD | class::TITLE_MOD) != 0;
-                if !(is_title_word || self.demonym(text, &toks[k])) || (toks[k].has(ALLCAPS) && wc & class::TITLE_MOD == 0) {
+                if !(is_title_word || self.demonym(text, toks, k)) || (toks[k].has(ALLCAPS) && wc & class::TITLE_MOD == 0) {
                     k += 1;
                     continue;
                 }
@@ -652,11 +689,11 @@ impl<'g> Scan<'g> {
                 let mut e = k;
                 let mut heads = 0;
                 while e < b {
-                    let wc = self.word_class(text, &toks[e]);
+                    let wc = self.wc(text, toks, e);
                     let w = &text[toks[e].start as usize..toks[e].end as usize];
                     if wc & class::TITLE_HEAD != 0 {
                         heads += 1;
-                    } else if wc & class::TITLE_MOD != 0 || self.demonym(text, &toks[e]) || w == "of" || w == "the" || (heads > 0 && w == "Affairs") {
+                    } else if wc & class::TITLE_MOD != 0 || self.demonym(text, toks, e) || w == "of" || w == "the" || (heads > 0 && w == "Affairs") {
                     } else {
                         break;
                     }
@@ -675,7 +712,7 @@ impl<'g> Scan<'g> {
                 }
                 if e == b {
                     // Title at the end ("Martin Luther King" keeps it, "Kazakhstan President" not).
-                    let first_given = self.word_class(text, &toks[a]) & class::GIVEN != 0;
+                    let first_given = self.wc(text, toks, a) & class::GIVEN != 0;
                     if k > a && first_given {
                         break;
                     }
@@ -715,11 +752,11 @@ impl<'g> Scan<'g> {
             g.place(&s.buf).is_some()
         };
         if !span_place(self, a, b) {
-            let last_org = self.word_class(text, &toks[b - 1]) & class::ORG_HEAD != 0;
-            if b - a >= 2 && self.demonym(text, &toks[b - 1]) {
+            let last_org = self.wc(text, toks, b - 1) & class::ORG_HEAD != 0;
+            if b - a >= 2 && self.demonym(text, toks, b - 1) {
                 return self.classify(text, toks, a, b - 1, cue, false, paren_of, false);
             }
-            if self.demonym(text, &toks[a]) && !(last_org && b - a >= 2) {
+            if self.demonym(text, toks, a) && !(last_org && b - a >= 2) {
                 if b - a == 1 {
                     return;
                 }
@@ -741,10 +778,10 @@ impl<'g> Scan<'g> {
         };
         let n_words = |a: usize, b: usize| toks[a..b].iter().filter(|t| !t.has(LOWER)).count();
         let last = b - 1;
-        let last_wc = self.word_class(text, &toks[last]);
-        let first_wc = self.word_class(text, &toks[a]);
+        let last_wc = self.wc(text, toks, last);
+        let first_wc = self.wc(text, toks, a);
         let prev_lower_wc = if a > 0 && toks[a - 1].has(LOWER) && !toks[a].has(HARD) {
-            self.word_class(text, &toks[a - 1])
+            self.wc(text, toks, a - 1)
         } else {
             0
         };
@@ -754,11 +791,11 @@ impl<'g> Scan<'g> {
             None
         };
         let next_wc = match next_lower {
-            Some(t) => self.word_class(text, &t),
+            Some(_) => self.wc(text, toks, b),
             None => 0,
         };
         let place_before = a >= 2 && toks[a - 1].has(LOWER) && &text[toks[a - 1].start as usize..toks[a - 1].end as usize] == "of" && {
-            let wc = self.word_class(text, &toks[a - 2]);
+            let wc = self.wc(text, toks, a - 2);
             wc & class::PLACE_OF != 0 && toks[a - 2].has(LOWER)
         };
 
@@ -842,7 +879,7 @@ impl<'g> Scan<'g> {
         if !single && last_wc & class::PLACE_SUFFIX != 0 && last_wc & class::ORG_HEAD == 0 && cue != Cue::Person {
             span_key(self, a, last);
             let rest_place = g.place(&self.buf).map(|p| p.canonical.clone());
-            let rest_wc = self.word_class(text, &toks[a]);
+            let rest_wc = self.wc(text, toks, a);
             let name = if rest_place.is_some() || (rest_wc & class::COMMON == 0 && last - a == 1) {
                 collapse_ws(&text[toks[a].start as usize..toks[last - 1].end as usize])
             } else {
@@ -866,7 +903,7 @@ impl<'g> Scan<'g> {
             for k in a..b.saturating_sub(1) {
                 let w1 = &text[toks[k + 1].start as usize..toks[k + 1].end as usize];
                 if matches!(w1, "of" | "for" | "de" | "del") && !toks[k].has(LOWER) {
-                    let wc = self.word_class(text, &toks[k]);
+                    let wc = self.wc(text, toks, k);
                     if wc & (class::ORG_HEAD_OF | class::ORG_HEAD) != 0 {
                         found = true;
                         break;
@@ -910,14 +947,15 @@ impl<'g> Scan<'g> {
         }
         let mut commons = 0;
         let mut has_place = false;
-        for t in toks[a..b].iter().filter(|t| !t.has(LOWER)) {
-            let mut s = String::new();
-            Self::folded(text, t, &mut s);
-            let wc = g.word(&s);
+        for k in a..b {
+            if toks[k].has(LOWER) {
+                continue;
+            }
+            let wc = self.wc(text, toks, k);
             if wc & (class::COMMON | class::TITLE_HEAD | class::TITLE_MOD | class::ORG_HEAD) != 0 && wc & class::GIVEN == 0 {
                 commons += 1;
             }
-            if g.place(&s).is_some_and(|p| p.class >= PlaceClass::Region) && wc & class::GIVEN == 0 {
+            if place_class(wc).is_some_and(|c| c >= PlaceClass::Region) && wc & class::GIVEN == 0 {
                 has_place = true;
             }
         }
@@ -991,7 +1029,10 @@ fn collapse_ws(s: &str) -> String {
 }
 
 fn normalise_space(s: &mut String) {
-    if s.contains(|c: char| c.is_whitespace() && c != ' ') || s.contains("  ") {
+    let b = s.as_bytes();
+    let odd = b.iter().any(|&c| c == b'\t' || c == b'\n' || c == b'\r' || c >= 0x80)
+        || b.windows(2).any(|w| w == b"  ");
+    if odd {
         *s = collapse_ws(s);
     }
 }
