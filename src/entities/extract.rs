@@ -751,7 +751,9 @@ impl<'g> Scan<'g> {
             normalise_space(&mut s.buf);
             g.place(&s.buf).is_some()
         };
-        if !span_place(self, a, b) {
+        let is_place = span_place(self, a, b);
+        let strong_place = is_place && g.place(&self.buf).is_some_and(|p| p.class >= PlaceClass::Region);
+        if !is_place || (b - a == 1 && !strong_place) {
             let last_org = self.wc(text, toks, b - 1) & class::ORG_HEAD != 0;
             if b - a >= 2 && self.demonym(text, toks, b - 1) {
                 return self.classify(text, toks, a, b - 1, cue, false, paren_of, false);
@@ -975,8 +977,9 @@ impl<'g> Scan<'g> {
                 push(self, Some(EntityKind::Location), None, 1, surface);
                 return;
             }
-            let first_common = first_wc & class::COMMON != 0;
-            if given_first && (!last_common || !first_common) {
+            // "May Like" is not a name, "John Smith" is.
+            let first_modal = first_wc & (class::FUNCTION | class::CALENDAR) != 0;
+            if given_first && !(first_modal && last_common) {
                 push(self, Some(EntityKind::Person), None, 2, surface);
                 return;
             }

@@ -756,3 +756,104 @@ impl Writer {
 fn pair(v: (u32, u32)) -> [u32; 2] {
     [v.0, v.1]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ent(kind: EntityKind, name: &str, aliases: &[&str]) -> Entity {
+        Entity {
+            name: name.into(),
+            kind,
+            aliases: aliases.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn kz_table() -> EntityTable {
+        let mut t = EntityTable::new();
+        t.observe(&[
+            ent(EntityKind::Person, "Kassym-Jomart Tokayev", &["Tokayev"]),
+            ent(EntityKind::Organization, "Collective Security Treaty Organization", &["CSTO"]),
+        ]);
+        t.observe(&[
+            ent(EntityKind::Person, "Kasym-Zhomart Tokayev", &["Tokajev"]),
+            ent(EntityKind::Organization, "Collective Security Treaty Organisation", &[]),
+        ]);
+        t.observe(&[
+            ent(EntityKind::Person, "Kassym-Jomart Tokayev", &[]),
+            ent(EntityKind::Organization, "CSTO", &[]),
+            ent(EntityKind::Person, "John Smith", &["Smith"]),
+            ent(EntityKind::Person, "Jane Smith", &["Smith"]),
+        ]);
+        t.observe(&[ent(EntityKind::Person, "Smith", &[])]);
+        t
+    }
+
+    #[test]
+    fn variants_join_across_the_corpus() {
+        let t = kz_table();
+        let canon = |k, n| t.canonical(k, n).1;
+        let p = EntityKind::Person;
+        let o = EntityKind::Organization;
+        assert_eq!(canon(p, "Kasym-Zhomart Tokayev"), "Kassym-Jomart Tokayev");
+        assert_eq!(canon(o, "CSTO"), canon(o, "Collective Security Treaty Organisation"));
+        assert_eq!(
+            canon(o, "Collective Security Treaty Organization"),
+            canon(o, "Collective Security Treaty Organisation")
+        );
+        // Two Smiths stay two, and the lone "Smith" is neither.
+        assert_ne!(canon(p, "John Smith"), canon(p, "Jane Smith"));
+        assert_eq!(canon(p, "Smith"), "Smith");
+        let mut members = t.members(p, "Kassym-Jomart Tokayev");
+        members.sort();
+        assert_eq!(members, vec!["Kassym-Jomart Tokayev", "Kasym-Zhomart Tokayev"]);
+        assert!(t
+            .aliases(p, "Kassym-Jomart Tokayev")
+            .contains(&"Tokajev".to_string()));
+    }
+
+    #[test]
+    fn resolve_any_alias_any_case_and_spelling() {
+        let t = kz_table();
+        let want = vec![(EntityKind::Person, "Kassym-Jomart Tokayev".to_string())];
+        assert_eq!(t.resolve("tokajev"), want);
+        assert_eq!(t.resolve("Mr Tokayev"), want);
+        assert_eq!(t.resolve("KASSYM-JOMART TOKAYEV"), want);
+        // Not seen anywhere, but a spelling variant of a seen name.
+        assert_eq!(t.resolve("Kasym-Jomart Tokaev"), want);
+        assert!(t.resolve("Nazarbayev").is_empty());
+        assert!(t.variants("Tokajev").contains(&"tokayev".to_string()));
+    }
+
+    #[test]
+    fn forget_is_counted_and_save_load_round_trips() {
+        let mut t = kz_table();
+        // "Tokajev" came from one article; forgetting it drops the alias, not the person.
+        t.forget(&[ent(EntityKind::Person, "Kasym-Zhomart Tokayev", &["Tokajev"])]);
+        assert_eq!(t.members(EntityKind::Person, "Kassym-Jomart Tokayev"), vec!["Kassym-Jomart Tokayev"]);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("entities.table");
+        t.save(&path, 42).expect("save");
+        let (stamp, loaded) = EntityTable::load(&path).expect("load").expect("present");
+        assert_eq!(stamp, 42);
+        assert_eq!(loaded.len(), t.len());
+        assert_eq!(
+            loaded.canonical(EntityKind::Organization, "CSTO"),
+            t.canonical(EntityKind::Organization, "CSTO")
+        );
+        // A loaded table keeps counting: observe after load, forget back to the same state.
+        let mut loaded = loaded;
+        let extra = [ent(EntityKind::Location, "Aqtobe", &["Aktobe"])];
+        loaded.observe(&extra);
+        assert_eq!(
+            loaded.resolve("aktobe"),
+            vec![(EntityKind::Location, "Aqtobe".to_string())]
+        );
+        loaded.forget(&extra);
+        assert_eq!(loaded.len(), t.len());
+        // Damaged files are errors, not panics.
+        std::fs::write(&path, b"NXENTS01garbage").expect("write");
+        assert!(EntityTable::load(&path).is_err());
+        assert!(EntityTable::load(&dir.path().join("missing")).expect("ok").is_none());
+    }
+}
