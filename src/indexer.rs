@@ -463,6 +463,10 @@ pub fn run(
         summary.skipped += 1;
         *reasons.entry(s.reason.to_string()).or_default() += 1;
     }
+    for w in &discovery.warnings {
+        reporter.warning(w);
+        summary.warnings += 1;
+    }
 
     // Classify files.
     let root_keys: Vec<String> = roots.iter().map(|r| file_key(r)).collect();

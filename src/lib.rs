@@ -12,6 +12,7 @@ pub mod entities;
 pub mod export;
 pub mod indexer;
 pub mod ingest;
+pub mod metadata;
 pub mod output;
 pub mod passages;
 pub mod query;
