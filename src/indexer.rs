@@ -345,12 +345,7 @@ pub fn load_entity_table(store: &Store) -> Result<EntityTable> {
             return Ok(st.data);
         }
     }
-    let reader = store
-        .index
-        .reader_builder()
-        .reload_policy(tantivy::ReloadPolicy::Manual)
-        .try_into()
-        .context("cannot open an index reader")?;
+    let reader = store.reader()?;
     let searcher = reader.searcher();
     let mut table = EntityTable::new();
     for seg in searcher.segment_readers() {
@@ -396,7 +391,7 @@ fn lock_message(dir: &Path, e: tantivy::TantivyError) -> anyhow::Error {
             "index {} is being updated by another newsidx process; wait for it to finish",
             dir.display()
         ),
-        other => anyhow!("cannot write to index {}: {other}", dir.display()),
+        other => crate::store::damaged(dir, &other),
     }
 }
 
@@ -430,12 +425,7 @@ pub fn run(
         .writer_with_num_threads(threads, budget)
         .map_err(|e| lock_message(&opts.index_dir, e))?;
 
-    let reader = store
-        .index
-        .reader_builder()
-        .reload_policy(tantivy::ReloadPolicy::Manual)
-        .try_into()
-        .context("cannot open an index reader")?;
+    let reader = store.reader()?;
     let searcher = reader.searcher();
     let was_empty = searcher.num_docs() == 0;
     let existing = existing_files(&searcher)?;

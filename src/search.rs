@@ -170,12 +170,7 @@ pub fn stored_day(doc: &TantivyDocument, field: tantivy::schema::Field) -> Optio
 impl Engine {
     pub fn open(dir: &Path) -> Result<Engine> {
         let store = Store::open(dir)?;
-        let reader = store
-            .index
-            .reader_builder()
-            .reload_policy(tantivy::ReloadPolicy::Manual)
-            .try_into()
-            .with_context(|| format!("cannot open a reader on index {}", dir.display()))?;
+        let reader = store.reader()?;
         Ok(Engine {
             store,
             reader,
