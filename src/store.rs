@@ -119,24 +119,35 @@ impl Store {
         })
     }
 
-    /// Opens the index for writing, creating it when absent. With `rebuild`, a folder that
-    /// is a newsidx index (or an empty one) is wiped first; a folder that is not an index is
-    /// never deleted.
-    pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<Store> {
+    /// Opens the index for writing, creating it when absent. Returns the store and whether
+    /// its current contents must be cleared (`rebuild` of a healthy index).
+    ///
+    /// A healthy index is rebuilt in place: the writer deletes everything and re-adds it, so
+    /// searches keep seeing the old contents until the first commit of the new ones and a
+    /// failed rebuild loses nothing. Only a damaged or incompatible index is wiped first. A
+    /// folder that is not an index is never deleted.
+    pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<(Store, bool)> {
         if dir.exists() && !dir.is_dir() {
             bail!("--index {} is a file, not an index folder", dir.display());
         }
         if dir.exists() && !is_empty_dir(dir)? {
-            if rebuild {
+            if half_created(dir)? {
+                // A run killed while creating the index left the marker but no tantivy
+                // metadata and no data: nothing to keep, so start it again.
+                wipe(dir)?;
+            } else if rebuild {
                 if !dir.join(MARKER).exists() && !dir.join("meta.json").exists() {
                     bail!(
                         "{} is not a newsidx index; refusing to delete it for --rebuild",
                         dir.display()
                     );
                 }
-                wipe(dir)?;
+                match Store::open(dir).and_then(|s| s.reader().map(|_| s)) {
+                    Ok(store) => return Ok((store, true)),
+                    Err(_) => wipe(dir)?,
+                }
             } else {
-                return Store::open(dir);
+                return Ok((Store::open(dir)?, false));
             }
         }
         fs::create_dir_all(dir)
@@ -155,11 +166,14 @@ impl Store {
             .with_context(|| format!("cannot create index in {}", dir.display()))?;
         schema::register(&index);
         let fields = Fields::new(&index.schema())?;
-        Ok(Store {
-            dir: dir.to_path_buf(),
-            index,
-            fields,
-        })
+        Ok((
+            Store {
+                dir: dir.to_path_buf(),
+                index,
+                fields,
+            },
+            false,
+        ))
     }
 
     /// A reader that reloads only when asked: a search sees the last commit, never a torn state.
@@ -232,6 +246,27 @@ pub fn damaged(dir: &Path, e: &tantivy::TantivyError) -> anyhow::Error {
         "index {} is damaged ({what}): run `newsidx index --rebuild PATH...` to rebuild it",
         dir.display()
     )
+}
+
+/// True when `dir` has newsidx's marker but neither tantivy's meta.json nor any segment file.
+fn half_created(dir: &Path) -> Result<bool> {
+    if !dir.join(MARKER).exists() || dir.join("meta.json").exists() {
+        return Ok(false);
+    }
+    for entry in fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let ours = name == MARKER
+            || name == KEEP
+            || name.starts_with(".tantivy-")
+            || name == ".managed.json"
+            || name.ends_with(".tmp");
+        if !ours {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// Removes the contents of a newsidx index folder (only files tantivy or newsidx write there).
