@@ -14,8 +14,8 @@ use termcolor::{ColorChoice, StandardStream};
 
 use newsidx::article::EntityKind;
 use newsidx::cli::{
-    Cli, ColorWhen, Command, EntitiesArgs, ExportArgs, Format, IndexArgs, Kind, OutputArgs,
-    SearchArgs, Sort, StatsArgs,
+    BenchQueriesArgs, Cli, ColorWhen, Command, EntitiesArgs, ExportArgs, Format, IndexArgs, Kind,
+    OutputArgs, SearchArgs, Sort, StatsArgs,
 };
 use newsidx::indexer::{self, IndexOptions, Reporter};
 use newsidx::ingest::{Skipped, Warning};
@@ -111,6 +111,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Stats(args) => stats(&cli.index, args),
         Command::Entities(args) => entities(&cli.index, args),
         Command::Export(args) => export(&cli.index, args),
+        Command::BenchQueries(args) => bench_queries(&cli.index, args),
     }
 }
 
@@ -256,6 +257,14 @@ fn export(index_dir: &std::path::Path, args: ExportArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn bench_queries(index_dir: &std::path::Path, args: BenchQueriesArgs) -> Result<ExitCode> {
+    let queries = newsidx::bench::load_queries(&args.queries)?;
+    let engine = Engine::open(index_dir)?;
+    let rows = newsidx::bench::run(&engine, &queries, args.runs.max(1))?;
+    output::json::write(&mut io::stdout().lock(), &rows)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Runs a printer on a locked, buffered stdout with the chosen colours.
