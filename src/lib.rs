@@ -6,6 +6,7 @@
 //! pick and highlight passages), and `output` renders that data. `cli` holds the flags only.
 
 pub mod article;
+pub mod bench;
 pub mod boilerplate;
 pub mod cli;
 pub mod entities;
