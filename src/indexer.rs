@@ -350,12 +350,7 @@ pub fn load_entity_table(store: &Store) -> Result<EntityTable> {
             return Ok(table);
         }
     }
-    let reader = store
-        .index
-        .reader_builder()
-        .reload_policy(tantivy::ReloadPolicy::Manual)
-        .try_into()
-        .context("cannot open an index reader")?;
+    let reader = store.reader()?;
     let searcher = reader.searcher();
     let mut table = EntityTable::new();
     for seg in searcher.segment_readers() {
@@ -401,7 +396,7 @@ fn lock_message(dir: &Path, e: tantivy::TantivyError) -> anyhow::Error {
             "index {} is being updated by another newsidx process; wait for it to finish",
             dir.display()
         ),
-        other => anyhow!("cannot write to index {}: {other}", dir.display()),
+        other => crate::store::damaged(dir, &other),
     }
 }
 
@@ -420,7 +415,7 @@ pub fn run(
             bail!("{}: no such file or folder", r.display());
         }
     }
-    let store = Store::open_or_create(&opts.index_dir, opts.rebuild)?;
+    let (store, clear) = Store::open_or_create(&opts.index_dir, opts.rebuild)?;
     let fields = store.fields;
     let threads = if opts.threads == 0 {
         std::thread::available_parallelism().map_or(2, |n| n.get())
@@ -434,26 +429,31 @@ pub fn run(
         .index
         .writer_with_num_threads(threads, budget)
         .map_err(|e| lock_message(&opts.index_dir, e))?;
+    if clear {
+        // Uncommitted until the first commit below: searches still see the old index.
+        writer
+            .delete_all_documents()
+            .context("cannot clear the index for --rebuild")?;
+    }
 
-    let reader = store
-        .index
-        .reader_builder()
-        .reload_policy(tantivy::ReloadPolicy::Manual)
-        .try_into()
-        .context("cannot open an index reader")?;
+    let reader = store.reader()?;
     let searcher = reader.searcher();
-    let was_empty = searcher.num_docs() == 0;
-    let existing = existing_files(&searcher)?;
-    let metas = store
-        .index
-        .load_metas()
-        .context("cannot read index metadata")?;
-    let mut incomplete: HashSet<String> = metas
-        .payload
-        .as_deref()
-        .and_then(|p| serde_json::from_str::<CommitPayload>(p).ok())
-        .map(|p| p.incomplete.into_iter().collect())
-        .unwrap_or_default();
+    let was_empty = clear || searcher.num_docs() == 0;
+    let (existing, mut incomplete) = if clear {
+        (HashMap::new(), HashSet::new())
+    } else {
+        let metas = store
+            .index
+            .load_metas()
+            .context("cannot read index metadata")?;
+        let incomplete: HashSet<String> = metas
+            .payload
+            .as_deref()
+            .and_then(|p| serde_json::from_str::<CommitPayload>(p).ok())
+            .map(|p| p.incomplete.into_iter().collect())
+            .unwrap_or_default();
+        (existing_files(&searcher)?, incomplete)
+    };
 
     // Never index the index itself (`newsidx index .` with ./index inside).
     let exclude = [
@@ -467,6 +467,10 @@ pub fn run(
         reporter.skipped(s);
         summary.skipped += 1;
         *reasons.entry(s.reason.to_string()).or_default() += 1;
+    }
+    for w in &discovery.warnings {
+        reporter.warning(w);
+        summary.warnings += 1;
     }
 
     // Classify files.

@@ -170,12 +170,7 @@ pub fn stored_day(doc: &TantivyDocument, field: tantivy::schema::Field) -> Optio
 impl Engine {
     pub fn open(dir: &Path) -> Result<Engine> {
         let store = Store::open(dir)?;
-        let reader = store
-            .index
-            .reader_builder()
-            .reload_policy(tantivy::ReloadPolicy::Manual)
-            .try_into()
-            .with_context(|| format!("cannot open a reader on index {}", dir.display()))?;
+        let reader = store.reader()?;
         Ok(Engine {
             store,
             reader,
@@ -691,5 +686,41 @@ impl Engine {
             size_bytes: self.store.size_on_disk()?,
             segments: searcher.segment_readers().len(),
         })
+    }
+}
+
+impl Engine {
+    /// The retrieval part of [`Engine::search`] alone: the same query and filters, top
+    /// articles (and, with `facets`, the count and facet collection) but no stored documents
+    /// and no passages. The in-process benchmark compares the stages with it.
+    pub fn retrieve_only(&self, req: &SearchRequest, facets: bool) -> Result<usize> {
+        let searcher = self.searcher();
+        let fields = *self.fields();
+        let table = self.entity_table();
+        let variants = |w: &str| table.variants(w);
+        let planner = Planner {
+            fields: &fields,
+            searcher: &searcher,
+            variants: &variants,
+            fuzzy_all: req.fuzzy,
+        };
+        let plan = planner.plan(&req.query)?;
+        let outlets = self.resolve_outlets(&req.outlets)?;
+        let query = self.with_filters(plan.query, req, &outlets)?;
+        let top = TopDocs::with_limit(req.limit.max(1)).order_by_score();
+        if !facets {
+            let docs = searcher.search(&query, &top).context("search failed")?;
+            return Ok(docs.len());
+        }
+        let mut fc = FacetCollector::for_field("facet");
+        fc.add_facet("/outlet");
+        fc.add_facet("/date");
+        for kind in EntityKind::ALL {
+            fc.add_facet(Facet::from_path(["entity", kind.as_str()]));
+        }
+        let (docs, _, _) = searcher
+            .search(&query, &(top, Count, fc))
+            .context("search failed")?;
+        Ok(docs.len())
     }
 }

@@ -1,0 +1,649 @@
+//! Multi-record formats: JSON (one article, an array, or an object wrapping an array), JSON
+//! Lines and CSV/TSV. All stream: a record becomes an article and goes to the sink before
+//! the next is read, so a file of any size is read in bounded memory.
+//!
+//! Records are decoded straight from the line with a field-mapping visitor: the body (the
+//! big field) is normalised from the parser's string without an intermediate JSON value, and
+//! fields newsidx does not use are skipped unparsed.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io::{self, BufRead};
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::metadata::{field_of, Field, MetaBuilder};
+
+use super::body::{join_paragraphs, normalise_body};
+use super::{Emitter, SkipReason, MAX_TEXT_BYTES};
+
+/// Why a reader stopped early.
+pub(crate) enum Stop {
+    /// The sink failed (the indexer stopped): give up at once.
+    Sink(anyhow::Error),
+    /// The file cannot be read on (damaged stream): what was read so far stands.
+    Skip(SkipReason),
+}
+
+/// One record's fields, as mapped while parsing.
+#[derive(Default)]
+pub(crate) struct Record {
+    pub meta: MetaBuilder,
+    body: Option<(u8, String)>,
+}
+
+impl Record {
+    fn offer_body(&mut self, rank: u8, text: String) {
+        if text.is_empty() {
+            return;
+        }
+        if self.body.as_ref().is_none_or(|(r, _)| rank < *r) {
+            self.body = Some((rank, text));
+        }
+    }
+
+    fn has_text(&self) -> bool {
+        self.body.is_some() || self.meta.has_title()
+    }
+
+    /// Offers one field given as text (CSV cells).
+    fn offer_text(&mut self, field: Field, value: &str) {
+        match field {
+            Field::Body(rank) => self.offer_body(rank, normalise_body(value)),
+            Field::Path => {}
+            f => self.meta.offer_str(f, value),
+        }
+    }
+}
+
+/// A map key, borrowed from the input when it has no escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A body field: a string (normalised as it is read), a list of paragraphs, or nothing.
+struct BodyText(String);
+
+impl<'de> Deserialize<'de> for BodyText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = BodyText;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("article text")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<BodyText, E> {
+                Ok(BodyText(normalise_body(v)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<BodyText, E> {
+                Ok(BodyText(String::new()))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<BodyText, E> {
+                Ok(BodyText(String::new()))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<BodyText, E> {
+                Ok(BodyText(String::new()))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<BodyText, E> {
+                Ok(BodyText(String::new()))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<BodyText, E> {
+                Ok(BodyText(String::new()))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<BodyText, E> {
+                Ok(BodyText(String::new()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<BodyText, A::Error> {
+                let mut paras: Vec<String> = Vec::new();
+                while let Some(v) = seq.next_element::<Value>()? {
+                    match v {
+                        Value::String(s) => paras.push(s),
+                        Value::Object(m) => {
+                            if let Some(Value::String(s)) = m.get("text") {
+                                paras.push(s.clone());
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Ok(BodyText(join_paragraphs(paras.iter().map(String::as_str))))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BodyText, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(BodyText(String::new()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Reads one field of a record whose key is `key`; false when it was not a field.
+fn take_field<'de, A: MapAccess<'de>>(
+    rec: &mut Record,
+    field: Option<Field>,
+    map: &mut A,
+) -> Result<(), A::Error> {
+    match field {
+        Some(Field::Body(rank)) => {
+            let b: BodyText = map.next_value()?;
+            rec.offer_body(rank, b.0);
+        }
+        Some(Field::Path) | None => {
+            map.next_value::<IgnoredAny>()?;
+        }
+        Some(f) => {
+            let v: Value = map.next_value()?;
+            rec.meta.offer_value(f, &v);
+        }
+    }
+    Ok(())
+}
+
+fn fill_record<'de, A: MapAccess<'de>>(mut map: A) -> Result<Record, A::Error> {
+    let mut rec = Record::default();
+    while let Some(key) = map.next_key::<Key>()? {
+        take_field(&mut rec, field_of(&key.0), &mut map)?;
+    }
+    Ok(rec)
+}
+
+impl<'de> Deserialize<'de> for Record {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Record;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an article object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Record, A::Error> {
+                fill_record(map)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// Hands a record to the emitter, or warns that it has no text.
+fn emit(
+    out: &mut Emitter,
+    rec: Record,
+    record: Option<u64>,
+    line: Option<u64>,
+) -> Result<(), Stop> {
+    if !rec.has_text() {
+        let what = match record {
+            Some(n) => format!("record {n} has no text (no body or title field); skipped"),
+            None => "no text (no body or title field)".to_string(),
+        };
+        out.warn(line, what);
+        return Ok(());
+    }
+    let body = rec.body.map(|(_, b)| b).unwrap_or_default();
+    out.emit(rec.meta, body, record, line).map_err(Stop::Sink)
+}
+
+enum Got {
+    Eof,
+    Line,
+    TooLong,
+}
+
+/// Reads one line into `buf` (without its newline), never holding more than `max` bytes.
+fn read_line_bounded(r: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<Got> {
+    buf.clear();
+    let mut too_long = false;
+    let mut any = false;
+    loop {
+        let avail = match r.fill_buf() {
+            Ok(a) => a,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if avail.is_empty() {
+            return Ok(match (any, too_long) {
+                (false, _) => Got::Eof,
+                (true, true) => Got::TooLong,
+                (true, false) => Got::Line,
+            });
+        }
+        any = true;
+        let (chunk, used, done) = match memchr::memchr(b'\n', avail) {
+            Some(i) => (avail.get(..i).unwrap_or(&[]), i + 1, true),
+            None => (avail, avail.len(), false),
+        };
+        if !too_long {
+            if buf.len() + chunk.len() > max {
+                too_long = true;
+                buf.clear();
+                buf.shrink_to(1 << 16);
+            } else {
+                buf.extend_from_slice(chunk);
+            }
+        }
+        r.consume(used);
+        if done {
+            return Ok(if too_long { Got::TooLong } else { Got::Line });
+        }
+    }
+}
+
+fn io_stop(e: &io::Error) -> Stop {
+    Stop::Skip(SkipReason::Unreadable(e.to_string()))
+}
+
+/// JSON Lines: one article object per line; record N is line N.
+pub(crate) fn read_jsonl(mut r: Box<dyn BufRead>, out: &mut Emitter) -> Result<(), Stop> {
+    let mut buf = Vec::with_capacity(1 << 16);
+    let mut line_no = 0u64;
+    loop {
+        let kind = read_line_bounded(&mut *r, &mut buf, MAX_TEXT_BYTES as usize)
+            .map_err(|e| io_stop(&e))?;
+        line_no += 1;
+        match kind {
+            Got::Eof => return Ok(()),
+            Got::TooLong => {
+                out.warn(
+                    Some(line_no),
+                    format!("line over {} MiB; skipped", MAX_TEXT_BYTES >> 20),
+                );
+                continue;
+            }
+            Got::Line => {}
+        }
+        let line = buf.trim_ascii();
+        if line.is_empty() {
+            continue;
+        }
+        let parsed = match std::str::from_utf8(line) {
+            Ok(s) => serde_json::from_str::<Record>(s),
+            Err(_) => {
+                out.warn(
+                    Some(line_no),
+                    "invalid UTF-8: bad bytes replaced with U+FFFD",
+                );
+                serde_json::from_str::<Record>(&String::from_utf8_lossy(line))
+            }
+        };
+        match parsed {
+            Ok(rec) => emit(out, rec, Some(line_no), Some(line_no))?,
+            Err(e) => out.warn(Some(line_no), format!("malformed JSON line: {e}; skipped")),
+        }
+    }
+}
+
+/// Where JSON readers keep what outlives one visitor: the emitter, the record count, and a
+/// sink failure (which serde can only carry as a message).
+struct JsonState<'a, 'b> {
+    out: &'a mut Emitter<'b>,
+    records: u64,
+    sink_error: Option<anyhow::Error>,
+}
+
+impl JsonState<'_, '_> {
+    fn emit<E: de::Error>(&mut self, rec: Record, record: Option<u64>) -> Result<(), E> {
+        match emit(self.out, rec, record, None) {
+            Ok(()) => Ok(()),
+            Err(Stop::Sink(e)) => {
+                self.sink_error = Some(e);
+                Err(E::custom("indexing stopped"))
+            }
+            Err(Stop::Skip(r)) => Err(E::custom(r)),
+        }
+    }
+}
+
+/// Keys under which JSON exports wrap their list of articles.
+const WRAPPER_KEYS: &[&str] = &[
+    "articles",
+    "items",
+    "data",
+    "results",
+    "docs",
+    "documents",
+    "records",
+    "entries",
+    "posts",
+    "news",
+    "stories",
+    "value",
+    "rows",
+    "response",
+    "feed",
+];
+
+/// A JSON value that holds articles: an array streams its elements; an object is either an
+/// article or wraps the articles under one of [`WRAPPER_KEYS`] (recursively).
+struct Articles<'s, 'a, 'b> {
+    state: &'s mut JsonState<'a, 'b>,
+    top: bool,
+}
+
+/// An array element: an article object or something else (counted, warned about).
+enum Item {
+    Article(Box<Record>),
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Item {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Item;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an article object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Item, A::Error> {
+                fill_record(map).map(|r| Item::Article(Box::new(r)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Item, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Item::Other)
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Item, E> {
+                Ok(Item::Other)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Item, E> {
+                Ok(Item::Other)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Item, E> {
+                Ok(Item::Other)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Item, E> {
+                Ok(Item::Other)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Item, E> {
+                Ok(Item::Other)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Item, E> {
+                Ok(Item::Other)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Articles<'_, '_, '_> {
+    type Value = u64;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<u64, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Articles<'_, '_, '_> {
+    /// How many articles were found.
+    type Value = u64;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an article object or an array of them")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<u64, A::Error> {
+        let mut found = 0;
+        let mut others = 0u64;
+        while let Some(item) = seq.next_element::<Item>()? {
+            self.state.records += 1;
+            match item {
+                Item::Article(rec) => {
+                    let n = self.state.records;
+                    self.state.emit(*rec, Some(n))?;
+                    found += 1;
+                }
+                Item::Other => others += 1,
+            }
+        }
+        if others > 0 && self.top {
+            self.state.out.warn(
+                None,
+                format!("{others} array element(s) are not article objects; skipped"),
+            );
+        }
+        Ok(found)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<u64, A::Error> {
+        let mut rec = Record::default();
+        let mut found = 0;
+        while let Some(key) = map.next_key::<Key>()? {
+            let field = field_of(&key.0);
+            if field.is_none() && WRAPPER_KEYS.iter().any(|k| k.eq_ignore_ascii_case(&key.0)) {
+                found += map.next_value_seed(Articles {
+                    state: &mut *self.state,
+                    top: false,
+                })?;
+            } else {
+                take_field(&mut rec, field, &mut map)?;
+            }
+        }
+        if found == 0 && rec.has_text() {
+            // A lone article object is not a "record" of a multi-record file.
+            let record = (!self.top).then(|| {
+                self.state.records += 1;
+                self.state.records
+            });
+            self.state.emit(rec, record)?;
+            found = 1;
+        }
+        Ok(found)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<u64, E> {
+        Ok(0)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<u64, E> {
+        Ok(0)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<u64, E> {
+        Ok(0)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<u64, E> {
+        Ok(0)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<u64, E> {
+        Ok(0)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<u64, E> {
+        Ok(0)
+    }
+}
+
+/// A `.json` file: one article object, an array of them, or an object wrapping an array
+/// (`{"articles": [...]}`, `{"data": {"items": [...]}}`). Streamed from the reader.
+pub(crate) fn read_json(r: Box<dyn BufRead>, out: &mut Emitter) -> Result<(), Stop> {
+    let mut state = JsonState {
+        out,
+        records: 0,
+        sink_error: None,
+    };
+    let mut de = serde_json::Deserializer::from_reader(r);
+    let res = Articles {
+        state: &mut state,
+        top: true,
+    }
+    .deserialize(&mut de)
+    .and_then(|n| de.end().map(|()| n));
+    if let Some(e) = state.sink_error.take() {
+        return Err(Stop::Sink(e));
+    }
+    match res {
+        Ok(0) => {
+            state.out.warn(None, "no article objects found");
+            Err(Stop::Skip(SkipReason::NoText))
+        }
+        Ok(_) => Ok(()),
+        Err(e) if e.is_io() => Err(Stop::Skip(SkipReason::Unreadable(e.to_string()))),
+        Err(e) => {
+            // Articles before the damage are kept; the rest cannot be found reliably.
+            let line = u64::try_from(e.line()).ok();
+            state.out.warn(
+                line,
+                format!("malformed JSON: {e}; the rest of the file is skipped"),
+            );
+            if state.out.articles == 0 {
+                Err(Stop::Skip(SkipReason::Unreadable(format!(
+                    "malformed JSON: {e}"
+                ))))
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+/// CSV (or TSV) with a header row; record N is data row N. Rows with the wrong number of
+/// cells are reported with their line number and skipped.
+pub(crate) fn read_csv(r: Box<dyn BufRead>, delimiter: u8, out: &mut Emitter) -> Result<(), Stop> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(r);
+    let headers = match rdr.byte_headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(Stop::Skip(SkipReason::Unreadable(e.to_string()))),
+    };
+    let fields: Vec<Option<Field>> = headers
+        .iter()
+        .map(|h| {
+            let name = String::from_utf8_lossy(h);
+            field_of(name.trim_start_matches('\u{feff}').trim())
+        })
+        .collect();
+    if !fields
+        .iter()
+        .any(|f| matches!(f, Some(Field::Body(_) | Field::Title(_))))
+    {
+        out.warn(
+            Some(1),
+            "no text column in the header (text, content, body, title, ...)",
+        );
+        return Err(Stop::Skip(SkipReason::NoText));
+    }
+    let mut row = csv::ByteRecord::new();
+    let mut n = 0u64;
+    loop {
+        match rdr.read_byte_record(&mut row) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {
+                n += 1;
+                let line = row.position().map(|p| p.line());
+                let mut rec = Record::default();
+                let mut bad_utf8 = false;
+                for (cell, field) in row.iter().zip(&fields) {
+                    let Some(field) = field else { continue };
+                    let text = match std::str::from_utf8(cell) {
+                        Ok(s) => Cow::Borrowed(s),
+                        Err(_) => {
+                            bad_utf8 = true;
+                            String::from_utf8_lossy(cell)
+                        }
+                    };
+                    rec.offer_text(*field, &text);
+                }
+                if bad_utf8 {
+                    out.warn(line, "invalid UTF-8: bad bytes replaced with U+FFFD");
+                }
+                emit(out, rec, Some(n), line)?;
+            }
+            Err(e) => {
+                let line = e.position().map(|p| p.line());
+                match e.kind() {
+                    csv::ErrorKind::Io(io) => return Err(io_stop(io)),
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => {
+                        n += 1;
+                        out.warn(
+                            line,
+                            format!(
+                                "malformed CSV row: {len} cells where the header has {expected_len}; skipped"
+                            ),
+                        );
+                    }
+                    _ => {
+                        n += 1;
+                        out.warn(line, format!("malformed CSV row: {e}; skipped"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_fields_are_mapped_while_parsing() {
+        let rec: Record = serde_json::from_str(
+            r#"{"ID":"x","source":"NPR","source_url":"www.npr.org","url":"http://www.npr.org/a",
+               "date":"2014-05-06","authors":"Anya K, B C","title":"T","topic":"t",
+               "content_original":"T\n\nFirst.\nstill first.\n\nSecond.","nested":{"a":[1,2]}}"#,
+        )
+        .unwrap();
+        let (m, warn) = rec.meta.finish();
+        assert!(warn.is_empty());
+        assert_eq!(m.outlet.as_deref(), Some("NPR"));
+        assert_eq!(m.url.as_deref(), Some("http://www.npr.org/a"));
+        assert_eq!(m.date, chrono::NaiveDate::from_ymd_opt(2014, 5, 6));
+        assert_eq!(m.authors, vec!["Anya K", "B C"]);
+        assert_eq!(rec.body.unwrap().1, "T\n\nFirst. still first.\n\nSecond.");
+    }
+
+    #[test]
+    fn body_as_a_list_of_paragraphs_and_best_ranked_body() {
+        let rec: Record = serde_json::from_str(
+            r#"{"description":"Short.","maintext":["One.","Two."],"text":null}"#,
+        )
+        .unwrap();
+        assert_eq!(rec.body.unwrap().1, "One.\n\nTwo.");
+        let rec: Record = serde_json::from_str(r#"{"description":"Only a summary."}"#).unwrap();
+        assert_eq!(rec.body.unwrap().1, "Only a summary.");
+    }
+
+    #[test]
+    fn bounded_lines() {
+        let mut r = io::Cursor::new(b"short\nthis one is long\nok".to_vec());
+        let mut buf = Vec::new();
+        assert!(matches!(
+            read_line_bounded(&mut r, &mut buf, 8).unwrap(),
+            Got::Line
+        ));
+        assert_eq!(buf, b"short");
+        assert!(matches!(
+            read_line_bounded(&mut r, &mut buf, 8).unwrap(),
+            Got::TooLong
+        ));
+        assert!(matches!(
+            read_line_bounded(&mut r, &mut buf, 8).unwrap(),
+            Got::Line
+        ));
+        assert_eq!(buf, b"ok");
+        assert!(matches!(
+            read_line_bounded(&mut r, &mut buf, 8).unwrap(),
+            Got::Eof
+        ));
+    }
+}
