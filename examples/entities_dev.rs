@@ -25,7 +25,9 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     if args.first().map(String::as_str) == Some("--bench") {
-        let path = args.get(1).ok_or_else(|| anyhow::anyhow!("--bench FILE.jsonl.gz"))?;
+        let path = args
+            .get(1)
+            .ok_or_else(|| anyhow::anyhow!("--bench FILE.jsonl.gz"))?;
         return bench(Path::new(path));
     }
     let mut files: Vec<PathBuf> = Vec::new();

@@ -593,9 +593,7 @@ pub fn run(
 
     state.flush(&writer, &mut summary)?;
     let opstamp = commit(&mut writer, &[], &mut summary)?;
-    state
-        .table
-        .save(&store.side_file(ENTITY_TABLE), opstamp)?;
+    state.table.save(&store.side_file(ENTITY_TABLE), opstamp)?;
     save_stamped(&store, BOILERPLATE, opstamp, &state.boilerplate)?;
     reporter.committed(summary.added + summary.updated);
     writer

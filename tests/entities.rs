@@ -21,7 +21,10 @@ fn entity_filter_accepts_a_spelling_variant() {
     let (code, v) = sb.search_json(&["president", "--entity", "Tokajev", "--limit", "50"]);
     assert_eq!(code, 0, "{v}");
     let with_entity = v["total_articles"].as_u64().unwrap_or(0);
-    assert!(with_entity >= 4, "only {with_entity} articles for --entity Tokajev: {v}");
+    assert!(
+        with_entity >= 4,
+        "only {with_entity} articles for --entity Tokajev: {v}"
+    );
     assert!(with_entity <= all["total_articles"].as_u64().unwrap_or(0) + 1);
     // Any case, with a title.
     let (code, v2) = sb.search_json(&["president", "--entity", "mr tokayev", "--limit", "50"]);
@@ -36,7 +39,9 @@ fn entity_filter_accepts_a_spelling_variant() {
 #[test]
 fn entities_lists_one_tokayev_with_aliases() {
     let sb = indexed();
-    let r = sb.run(&["entities", "--kind", "person", "--format", "json", "--limit", "50"]);
+    let r = sb.run(&[
+        "entities", "--kind", "person", "--format", "json", "--limit", "50",
+    ]);
     assert_eq!(r.code(), 0, "{}", r.stderr());
     let rows: Value = serde_json::from_str(&r.stdout()).expect("json");
     let rows = rows.as_array().expect("array");
@@ -61,7 +66,9 @@ fn entities_lists_one_tokayev_with_aliases() {
         .collect();
     assert!(aliases.contains(&"Tokayev"), "{aliases:?}");
     assert!(
-        aliases.iter().any(|a| a.contains("Zhomart") || a.contains("Jomart")),
+        aliases
+            .iter()
+            .any(|a| a.contains("Zhomart") || a.contains("Jomart")),
         "{aliases:?}"
     );
     // Nationality adjectives are never listed.
@@ -78,7 +85,9 @@ fn json_entity_facets_have_value_kind_count() {
     let sb = indexed();
     let (code, v) = sb.search_json(&["troops"]);
     assert_eq!(code, 0);
-    let facets = v["facets"]["entity"].as_array().expect("facets.entity array");
+    let facets = v["facets"]["entity"]
+        .as_array()
+        .expect("facets.entity array");
     assert!(!facets.is_empty(), "{v}");
     for f in facets {
         let obj = f.as_object().expect("object");

@@ -60,7 +60,10 @@ pub fn skeleton(name: &str) -> String {
         let w: &str = if word.bytes().all(|c| c.is_ascii_alphanumeric()) {
             word
         } else {
-            owned = word.chars().filter(|c| c.is_alphanumeric()).collect::<String>();
+            owned = word
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect::<String>();
             &owned
         };
         if w.is_empty() {
@@ -155,18 +158,16 @@ pub fn org_key(name: &str) -> String {
     words.join(" ")
 }
 
-/// Match key of a place or person name: its skeleton.
-pub fn name_key(name: &str) -> String {
-    skeleton(name)
-}
-
 /// Initial letters of the significant words of a name ("Collective Security Treaty
 /// Organization" -> "csto"), for pairing acronyms with their expansions.
 pub fn initials(name: &str) -> String {
     let mut out = String::new();
     for w in name.split(|c: char| c.is_whitespace() || c == '-') {
         let lw = w.to_lowercase();
-        if matches!(lw.as_str(), "of" | "the" | "and" | "for" | "on" | "&" | "de" | "in") {
+        if matches!(
+            lw.as_str(),
+            "of" | "the" | "and" | "for" | "on" | "&" | "de" | "in"
+        ) {
             continue;
         }
         if let Some(c) = w.chars().next() {
@@ -176,49 +177,6 @@ pub fn initials(name: &str) -> String {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn folding() {
-        assert_eq!(fold("Žanaozen"), "zanaozen");
-        assert_eq!(fold("Kazakhstan\u{2019}s"), "kazakhstan's");
-        assert_eq!(fold("Türkiye"), "turkiye");
-        assert_eq!(fold("São Paulo"), "sao paulo");
-    }
-
-    #[test]
-    fn transliteration_variants_share_a_skeleton() {
-        assert_eq!(skeleton("Tokajev"), skeleton("Tokayev"));
-        assert_eq!(skeleton("Kasym-Zhomart Tokayev"), skeleton("Kassym-Jomart Tokayev"));
-        assert_eq!(skeleton("Nazarbajev"), skeleton("Nazarbayev"));
-        assert_eq!(skeleton("Aqtobe"), skeleton("Aktobe"));
-        assert_eq!(skeleton("Mangystau"), skeleton("Mangistau"));
-        assert_eq!(
-            skeleton("Collective Security Treaty Organisation"),
-            skeleton("Collective Security Treaty Organization")
-        );
-        assert_ne!(skeleton("John Smith"), skeleton("Jane Smith"));
-        assert_ne!(skeleton("Tokayev"), skeleton("Nazarbayev"));
-    }
-
-    #[test]
-    fn org_keys_read_of_forms() {
-        assert_eq!(org_key("Ministry of the Interior"), org_key("Interior Ministry"));
-        assert_eq!(org_key("Ministry of Defence"), org_key("Defense Ministry"));
-        assert_eq!(org_key("The Guardian"), org_key("Guardian"));
-        assert_ne!(org_key("Interior Ministry"), org_key("Defence Ministry"));
-    }
-
-    #[test]
-    fn acronym_initials() {
-        assert_eq!(initials("Collective Security Treaty Organization"), "csto");
-        assert_eq!(initials("Deutsche Welle"), "dw");
-        assert_eq!(initials("Bank of Canada"), "bc");
-    }
 }
 
 /// Within one article: merges mentions into entities. Short person mentions join the full
@@ -234,7 +192,6 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         canonical: Option<Box<str>>,
         pos: u32,
         words: u8,
-        acronym: bool,
         /// Weak lone words: linked when they can be, else dropped unless context speaks.
         said: u32,
         place_prep: u32,
@@ -248,7 +205,11 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         EntityKind::Organization => 1,
         EntityKind::Location => 2,
     };
-    let kinds = [EntityKind::Person, EntityKind::Organization, EntityKind::Location];
+    let kinds = [
+        EntityKind::Person,
+        EntityKind::Organization,
+        EntityKind::Location,
+    ];
     let mut groups: Vec<Group> = Vec::new();
     let mut by_key: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut group_of: Vec<usize> = Vec::with_capacity(mentions.len());
@@ -266,7 +227,6 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
                 canonical: None,
                 pos: m.pos,
                 words: m.words,
-                acronym: m.acronym,
                 said: 0,
                 place_prep: 0,
                 strength: 0,
@@ -294,7 +254,11 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         group_of.push(gi);
     }
     let kind_of = |g: &Group| -> Option<EntityKind> {
-        let (i, v) = g.votes.iter().enumerate().max_by_key(|(i, v)| (**v, 3 - *i))?;
+        let (i, v) = g
+            .votes
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, v)| (**v, 3 - *i))?;
         (*v > 0).then(|| kinds[i])
     };
     // A short form joining a full name takes the full name's kind ("Somerville" the city
@@ -303,10 +267,7 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         if from == into || !groups[from].alive {
             return;
         }
-        let f = std::mem::replace(
-            &mut groups[from].surfaces,
-            Vec::new(),
-        );
+        let f = std::mem::take(&mut groups[from].surfaces);
         let votes = groups[from].votes;
         let pos = groups[from].pos;
         groups[from].alive = false;
@@ -318,8 +279,8 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
             }
         }
         if transfer_votes {
-            for k in 0..3 {
-                g.votes[k] += votes[k];
+            for (v, add) in g.votes.iter_mut().zip(votes) {
+                *v += add;
             }
         }
         g.pos = g.pos.min(pos);
@@ -333,7 +294,10 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         let gi = group_of[mi];
         if let Some(p) = m.paren_of {
             let target = group_of[p];
-            if groups[target].alive && groups[target].words >= 2 && initials_fit(&mentions[p].surface, &m.surface) {
+            if groups[target].alive
+                && groups[target].words >= 2
+                && initials_fit(&mentions[p].surface, &m.surface)
+            {
                 // "New South Wales (NSW)": the acronym of a place is a place, of a person
                 // ("AMLO") a person.
                 if kind_of(&groups[target]).is_none_or(|k| k == EntityKind::Organization) {
@@ -378,7 +342,8 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         // Confident places and organisations stay themselves, except a given name that
         // is also a region ("Victoria") when a person of that name is in the article.
         let lone_given = short.len() == 1 && groups[gi].given;
-        if groups[gi].strength >= 3 && kind.is_some_and(|k| k != EntityKind::Person) && !lone_given {
+        if groups[gi].strength >= 3 && kind.is_some_and(|k| k != EntityKind::Person) && !lone_given
+        {
             continue;
         }
         let mut cands: Vec<usize> = Vec::new();
@@ -395,7 +360,10 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
                 .iter()
                 .zip(short.iter())
                 .all(|(a, b)| *a == b.as_str());
-            let begins = long[..short.len()].iter().zip(short.iter()).all(|(a, b)| *a == b.as_str());
+            let begins = long[..short.len()]
+                .iter()
+                .zip(short.iter())
+                .all(|(a, b)| *a == b.as_str());
             // A lone given name joins the one person it begins ("Samantha").
             let given_only = short.len() == 1 && begins && (groups[gi].strength <= 2 || lone_given);
             // Double surnames: "Castillo" in "Byron David Castillo Segura".
@@ -404,7 +372,9 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
                 && long[1..long.len() - 1].contains(&short[0].as_str())
                 && !groups[gi].given;
             let fits = match jk {
-                Some(EntityKind::Person) => (ends || given_only || inner) && kind != Some(EntityKind::Organization),
+                Some(EntityKind::Person) => {
+                    (ends || given_only || inner) && kind != Some(EntityKind::Organization)
+                }
                 Some(EntityKind::Organization) => {
                     (begins && kind != Some(EntityKind::Person))
                         || (ends && long.len() == short.len() + 1 && short.len() >= 2)
@@ -474,7 +444,7 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
                     .unwrap_or_default()
             }
         };
-        surfaces.sort_by(|a, b| b.1.cmp(&a.1));
+        surfaces.sort_by_key(|s| std::cmp::Reverse(s.1));
         // The gazetteer's name is an alias too: it lets the corpus table join "Nur-Sultan"
         // and "Astana", or "US" and "United States", across articles.
         if let (Some(c), EntityKind::Location) = (&g.canonical, kind) {
@@ -488,7 +458,14 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
                 aliases.push(s);
             }
         }
-        out.push((g.pos, Entity { name, kind, aliases }));
+        out.push((
+            g.pos,
+            Entity {
+                name,
+                kind,
+                aliases,
+            },
+        ));
     }
     out.sort_by_key(|(p, _)| *p);
     // Two groups may still land on one name (a place written two ways): keep one.
@@ -497,10 +474,9 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
     for (_, e) in out {
         if seen.insert((e.kind, e.name.to_lowercase())) {
             result.push(e);
-        } else if let Some(prev) = result
-            .iter_mut()
-            .find(|p: &&mut Entity| p.kind == e.kind && p.name.to_lowercase() == e.name.to_lowercase())
-        {
+        } else if let Some(prev) = result.iter_mut().find(|p: &&mut Entity| {
+            p.kind == e.kind && p.name.to_lowercase() == e.name.to_lowercase()
+        }) {
             for a in e.aliases {
                 if !prev.aliases.contains(&a) && a != prev.name {
                     prev.aliases.push(a);
@@ -515,7 +491,10 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
 /// "Donald Trump") and without titles the extractor may have left.
 pub fn person_key(name: &str) -> String {
     let sk = skeleton(name);
-    let kept: Vec<&str> = sk.split(' ').filter(|w| w.len() > 1 || sk.split(' ').count() == 1).collect();
+    let kept: Vec<&str> = sk
+        .split(' ')
+        .filter(|w| w.len() > 1 || sk.split(' ').count() == 1)
+        .collect();
     kept.join(" ")
 }
 
@@ -523,12 +502,20 @@ pub fn person_key(name: &str) -> String {
 /// least a subsequence of the name's capitals starting with the first ("ODKB" does not fit
 /// "Collective Security Treaty Organization"; "NATO" fits "North Atlantic Treaty Organization").
 fn initials_fit(name: &str, acronym: &str) -> bool {
-    let want: String = acronym.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase();
+    let want: String = acronym
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_lowercase();
     let have = initials(name);
     if have == want {
         return true;
     }
-    let caps: String = name.chars().filter(|c| c.is_uppercase()).collect::<String>().to_lowercase();
+    let caps: String = name
+        .chars()
+        .filter(|c| c.is_uppercase())
+        .collect::<String>()
+        .to_lowercase();
     if caps == want {
         return true;
     }
@@ -539,4 +526,53 @@ fn initials_fit(name: &str, acronym: &str) -> bool {
         return false;
     }
     want.chars().all(|w| it.any(|c| c == w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding() {
+        assert_eq!(fold("Žanaozen"), "zanaozen");
+        assert_eq!(fold("Kazakhstan\u{2019}s"), "kazakhstan's");
+        assert_eq!(fold("Türkiye"), "turkiye");
+        assert_eq!(fold("São Paulo"), "sao paulo");
+    }
+
+    #[test]
+    fn transliteration_variants_share_a_skeleton() {
+        assert_eq!(skeleton("Tokajev"), skeleton("Tokayev"));
+        assert_eq!(
+            skeleton("Kasym-Zhomart Tokayev"),
+            skeleton("Kassym-Jomart Tokayev")
+        );
+        assert_eq!(skeleton("Nazarbajev"), skeleton("Nazarbayev"));
+        assert_eq!(skeleton("Aqtobe"), skeleton("Aktobe"));
+        assert_eq!(skeleton("Mangystau"), skeleton("Mangistau"));
+        assert_eq!(
+            skeleton("Collective Security Treaty Organisation"),
+            skeleton("Collective Security Treaty Organization")
+        );
+        assert_ne!(skeleton("John Smith"), skeleton("Jane Smith"));
+        assert_ne!(skeleton("Tokayev"), skeleton("Nazarbayev"));
+    }
+
+    #[test]
+    fn org_keys_read_of_forms() {
+        assert_eq!(
+            org_key("Ministry of the Interior"),
+            org_key("Interior Ministry")
+        );
+        assert_eq!(org_key("Ministry of Defence"), org_key("Defense Ministry"));
+        assert_eq!(org_key("The Guardian"), org_key("Guardian"));
+        assert_ne!(org_key("Interior Ministry"), org_key("Defence Ministry"));
+    }
+
+    #[test]
+    fn acronym_initials() {
+        assert_eq!(initials("Collective Security Treaty Organization"), "csto");
+        assert_eq!(initials("Deutsche Welle"), "dw");
+        assert_eq!(initials("Bank of Canada"), "bc");
+    }
 }

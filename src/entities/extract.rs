@@ -2,8 +2,8 @@
 //! sentence starts, headings, titles and nationality words, and typing each name from
 //! gazetteers, cue words and context. Produces mentions; `canonical` merges them.
 
-use super::gazetteer::{class, Gazetteer, PlaceClass};
 use super::canonical::fold_into;
+use super::gazetteer::{class, Gazetteer, PlaceClass};
 use crate::article::EntityKind;
 
 // Token flags.
@@ -63,10 +63,47 @@ impl Tok {
 fn is_abbrev(w: &str) -> bool {
     matches!(
         w,
-        "Mr" | "Mrs" | "Ms" | "Dr" | "St" | "Mt" | "Ft" | "Gen" | "Sen" | "Rep" | "Gov" | "Lt"
-            | "Col" | "Maj" | "Capt" | "Sgt" | "Prof" | "Jr" | "Sr" | "Inc" | "Corp" | "Ltd"
-            | "Co" | "No" | "vs" | "Rev" | "Brig" | "Adm" | "Cmdr" | "Supt" | "Insp" | "Det"
-            | "Gov't" | "Pres" | "Sec" | "Jan" | "Feb" | "Aug" | "Sept" | "Oct" | "Nov" | "Dec"
+        "Mr" | "Mrs"
+            | "Ms"
+            | "Dr"
+            | "St"
+            | "Mt"
+            | "Ft"
+            | "Gen"
+            | "Sen"
+            | "Rep"
+            | "Gov"
+            | "Lt"
+            | "Col"
+            | "Maj"
+            | "Capt"
+            | "Sgt"
+            | "Prof"
+            | "Jr"
+            | "Sr"
+            | "Inc"
+            | "Corp"
+            | "Ltd"
+            | "Co"
+            | "No"
+            | "vs"
+            | "Rev"
+            | "Brig"
+            | "Adm"
+            | "Cmdr"
+            | "Supt"
+            | "Insp"
+            | "Det"
+            | "Gov't"
+            | "Pres"
+            | "Sec"
+            | "Jan"
+            | "Feb"
+            | "Aug"
+            | "Sept"
+            | "Oct"
+            | "Nov"
+            | "Dec"
     ) || (w.len() == 1 && w.as_bytes()[0].is_ascii_uppercase())
 }
 
@@ -93,7 +130,8 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
                 '.' | '!' | '?' => {
                     let abbrev = ch == '.'
                         && out.last().is_some_and(|t: &Tok| {
-                            t.end as usize == i && is_abbrev(&text[t.start as usize..t.end as usize])
+                            t.end as usize == i
+                                && is_abbrev(&text[t.start as usize..t.end as usize])
                         });
                     if !abbrev {
                         gap |= SENT | HARD;
@@ -164,7 +202,9 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
             let next_alnum = next.is_some_and(char::is_alphanumeric);
             match cj {
                 '\'' | '\u{2019}' if next_alnum => {
-                    if matches!(next, Some('s') | Some('S')) && !after.is_some_and(char::is_alphanumeric) {
+                    if matches!(next, Some('s') | Some('S'))
+                        && !after.is_some_and(char::is_alphanumeric)
+                    {
                         // Possessive: "Kazakhstan's" is the token "Kazakhstan".
                         out.push(Tok {
                             start: start as u32,
@@ -380,7 +420,9 @@ impl<'g> Scan<'g> {
             }
             let start = i;
             let mut j = i + 1;
-            let mut has_org_head_of = self.wc(text, &toks, i) & (class::ORG_HEAD_OF | class::TITLE_HEAD | class::PLACE_SUFFIX | class::ORG_HEAD) != 0;
+            let mut has_org_head_of = self.wc(text, &toks, i)
+                & (class::ORG_HEAD_OF | class::TITLE_HEAD | class::PLACE_SUFFIX | class::ORG_HEAD)
+                != 0;
             let mut has_org = false;
             if toks[i].has(POSS) {
                 // "Kazakhstan's Interior Ministry": the possessor is a name of its own.
@@ -388,7 +430,13 @@ impl<'g> Scan<'g> {
                 while j < n && !toks[j].has(HARD) {
                     if self.name_like(text, &toks, j) {
                         let wc = self.wc(text, &toks, j);
-                        if wc & (class::ORG_HEAD_OF | class::TITLE_HEAD | class::PLACE_SUFFIX | class::ORG_HEAD) != 0 {
+                        if wc
+                            & (class::ORG_HEAD_OF
+                                | class::TITLE_HEAD
+                                | class::PLACE_SUFFIX
+                                | class::ORG_HEAD)
+                            != 0
+                        {
                             has_org_head_of = true;
                         }
                         if wc & class::ORG_HEAD != 0 {
@@ -396,7 +444,9 @@ impl<'g> Scan<'g> {
                         }
                         let poss = toks[j].has(POSS);
                         j += 1;
-                        if poss && !(wc & class::COMMON != 0 && j < n && self.name_like(text, &toks, j)) {
+                        if poss
+                            && !(wc & class::COMMON != 0 && j < n && self.name_like(text, &toks, j))
+                        {
                             break;
                         }
                         continue;
@@ -404,7 +454,12 @@ impl<'g> Scan<'g> {
                     // A lowercase connector inside a name ("Rio de Janeiro", "Ministry of the Interior").
                     if toks[j].has(LOWER) && j + 1 < n {
                         let w = &text[toks[j].start as usize..toks[j].end as usize];
-                        let next_ok = |k: usize| k < n && !toks[k].has(HARD) && (toks[k].has(CAP) && !toks[k].has(HYPH_LOWER)) && !toks[k].has(HEADLINE);
+                        let next_ok = |k: usize| {
+                            k < n
+                                && !toks[k].has(HARD)
+                                && (toks[k].has(CAP) && !toks[k].has(HYPH_LOWER))
+                                && !toks[k].has(HEADLINE)
+                        };
                         let wc = self.wc(text, &toks, j);
                         if wc & class::PARTICLE != 0 && next_ok(j + 1) && w != "e" {
                             j += 1;
@@ -415,7 +470,12 @@ impl<'g> Scan<'g> {
                                 j += 1;
                                 continue;
                             }
-                            if j + 2 < n && &text[toks[j + 1].start as usize..toks[j + 1].end as usize] == "the" && next_ok(j + 2) && !toks[j + 1].has(HARD) {
+                            if j + 2 < n
+                                && &text[toks[j + 1].start as usize..toks[j + 1].end as usize]
+                                    == "the"
+                                && next_ok(j + 2)
+                                && !toks[j + 1].has(HARD)
+                            {
                                 j += 2;
                                 continue;
                             }
@@ -427,7 +487,10 @@ impl<'g> Scan<'g> {
                         if w == "and" && next_ok(j + 1) {
                             // "Trinidad and Tobago": only when the gazetteer knows the whole.
                             self.buf.clear();
-                            fold_into(&text[toks[start].start as usize..toks[j + 1].end as usize], &mut self.buf);
+                            fold_into(
+                                &text[toks[start].start as usize..toks[j + 1].end as usize],
+                                &mut self.buf,
+                            );
                             if self.g.place(&self.buf).is_some() {
                                 j += 1;
                                 continue;
@@ -448,10 +511,14 @@ impl<'g> Scan<'g> {
                 && !toks[j].has(HARD)
                 && toks[j].end - toks[j].start <= 3
                 && !toks[j - 1].has(POSS)
-                && text[toks[j].start as usize..toks[j].end as usize].bytes().all(|c| c.is_ascii_digit())
+                && text[toks[j].start as usize..toks[j].end as usize]
+                    .bytes()
+                    .all(|c| c.is_ascii_digit())
                 && j - start <= 2
                 && text.get(toks[j].end as usize..).is_some_and(|rest| {
-                    !rest.starts_with(['%', ':', '.', ',', '-']) || rest.starts_with(", ") || rest.starts_with(". ")
+                    !rest.starts_with(['%', ':', '.', ',', '-'])
+                        || rest.starts_with(", ")
+                        || rest.starts_with(". ")
                 })
             {
                 let wc = self.wc(text, &toks, j - 1);
@@ -498,7 +565,12 @@ impl<'g> Scan<'g> {
     /// "the Russian defence ministry", "US state department": a country or nationality word
     /// before a lowercase ministry is that country's ministry, named as its capitalised form.
     fn lowercase_institution(&mut self, text: &str, toks: &[Tok], j: usize) {
-        if j == 0 || j + 1 >= toks.len() || toks[j].has(HARD) || !toks[j].has(LOWER) || toks[j + 1].has(HARD) {
+        if j == 0
+            || j + 1 >= toks.len()
+            || toks[j].has(HARD)
+            || !toks[j].has(LOWER)
+            || toks[j + 1].has(HARD)
+        {
             return;
         }
         let head = &text[toks[j + 1].start as usize..toks[j + 1].end as usize];
@@ -516,7 +588,9 @@ impl<'g> Scan<'g> {
         }
         let cap = |w: &str| {
             let mut c = w.chars();
-            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
         };
         let surface = format!(
             "{} {} {}",
@@ -569,7 +643,9 @@ impl<'g> Scan<'g> {
         let head = &w[..cut];
         self.buf.clear();
         fold_into(head, &mut self.buf);
-        let Some(p) = self.g.place(&self.buf) else { return };
+        let Some(p) = self.g.place(&self.buf) else {
+            return;
+        };
         if p.class < PlaceClass::City {
             return;
         }
@@ -591,14 +667,25 @@ impl<'g> Scan<'g> {
     }
 
     /// Handles one capitalised run `toks[a..b]`.
-    fn run(&mut self, text: &str, toks: &[Tok], a: usize, b: usize, with_number: bool, paren_of: Option<usize>) {
+    fn run(
+        &mut self,
+        text: &str,
+        toks: &[Tok],
+        a: usize,
+        b: usize,
+        with_number: bool,
+        paren_of: Option<usize>,
+    ) {
         // Weekdays split runs ("Saturday June"); a lone calendar word is dropped later.
         for k in a..b {
             if toks[k].has(LOWER) || b - a == 1 {
                 continue;
             }
             let wc = self.wc(text, toks, k);
-            if wc & class::CALENDAR != 0 && wc & class::GIVEN == 0 && (self.buf.ends_with("day") || k == a) {
+            if wc & class::CALENDAR != 0
+                && wc & class::GIVEN == 0
+                && (self.buf.ends_with("day") || k == a)
+            {
                 if k > a {
                     self.run(text, toks, a, k, false, paren_of);
                 }
@@ -621,7 +708,10 @@ impl<'g> Scan<'g> {
         while a < b {
             let t = toks[a];
             self.buf.clear();
-            fold_into(&text[toks[a].start as usize..toks[b - 1].end as usize], &mut self.buf);
+            fold_into(
+                &text[toks[a].start as usize..toks[b - 1].end as usize],
+                &mut self.buf,
+            );
             normalise_space(&mut self.buf);
             let run_is_place = self.g.place(&self.buf).is_some();
             let wc = self.wc(text, toks, a);
@@ -638,19 +728,26 @@ impl<'g> Scan<'g> {
                 a += 1;
                 continue;
             }
-            if t.has(SENT) || t.has(HEADLINE) {
-                if wc & class::COMMON != 0
-                    && wc & (class::GIVEN | class::TITLE_HEAD | class::TITLE_MOD | class::DEMONYM | class::ORG_HEAD_OF | class::ORG_FIRST | class::PLACE_FIRST) == 0
-                    && !place_start
-                    && !t.has(ALLCAPS)
-                    && !lone
-                {
-                    if wc & class::ROLE != 0 {
-                        cue = Cue::Person;
-                    }
-                    a += 1;
-                    continue;
+            if (t.has(SENT) || t.has(HEADLINE))
+                && wc & class::COMMON != 0
+                && wc
+                    & (class::GIVEN
+                        | class::TITLE_HEAD
+                        | class::TITLE_MOD
+                        | class::DEMONYM
+                        | class::ORG_HEAD_OF
+                        | class::ORG_FIRST
+                        | class::PLACE_FIRST)
+                    == 0
+                && !place_start
+                && !t.has(ALLCAPS)
+                && !lone
+            {
+                if wc & class::ROLE != 0 {
+                    cue = Cue::Person;
                 }
+                a += 1;
+                continue;
             }
             break;
         }
@@ -668,12 +765,31 @@ impl<'g> Scan<'g> {
                 return;
             }
         }
-        self.segment(text, toks, a, b, cue, with_number, paren_of, a == b - 1 && toks[a].has(SENT));
+        self.segment(
+            text,
+            toks,
+            a,
+            b,
+            cue,
+            with_number,
+            paren_of,
+            a == b - 1 && toks[a].has(SENT),
+        );
     }
 
     /// Splits a run at titles ("Almaty President Tokayev") and classifies the pieces.
     #[allow(clippy::too_many_arguments)]
-    fn segment(&mut self, text: &str, toks: &[Tok], a: usize, b: usize, cue: Cue, with_number: bool, paren_of: Option<usize>, sent_lone: bool) {
+    fn segment(
+        &mut self,
+        text: &str,
+        toks: &[Tok],
+        a: usize,
+        b: usize,
+        cue: Cue,
+        with_number: bool,
+        paren_of: Option<usize>,
+        sent_lone: bool,
+    ) {
         // An organisation word at the end keeps the run whole ("General Motors").
         let last_wc = self.wc(text, toks, b - 1);
         if last_wc & class::ORG_HEAD == 0 || b - a == 1 {
@@ -681,7 +797,9 @@ impl<'g> Scan<'g> {
             while k < b {
                 let wc = self.wc(text, toks, k);
                 let is_title_word = wc & (class::TITLE_HEAD | class::TITLE_MOD) != 0;
-                if !(is_title_word || self.demonym(text, toks, k)) || (toks[k].has(ALLCAPS) && wc & class::TITLE_MOD == 0) {
+                if !(is_title_word || self.demonym(text, toks, k))
+                    || (toks[k].has(ALLCAPS) && wc & class::TITLE_MOD == 0)
+                {
                     k += 1;
                     continue;
                 }
@@ -693,7 +811,12 @@ impl<'g> Scan<'g> {
                     let w = &text[toks[e].start as usize..toks[e].end as usize];
                     if wc & class::TITLE_HEAD != 0 {
                         heads += 1;
-                    } else if wc & class::TITLE_MOD != 0 || self.demonym(text, toks, e) || w == "of" || w == "the" || (heads > 0 && w == "Affairs") {
+                    } else if wc & class::TITLE_MOD != 0
+                        || self.demonym(text, toks, e)
+                        || w == "of"
+                        || w == "the"
+                        || (heads > 0 && w == "Affairs")
+                    {
                     } else {
                         break;
                     }
@@ -733,8 +856,17 @@ impl<'g> Scan<'g> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn classify(&mut self, text: &str, toks: &[Tok], a: usize, b: usize, cue: Cue, with_number: bool, paren_of: Option<usize>, sent_lone: bool) {
-        let mut a = a;
+    fn classify(
+        &mut self,
+        text: &str,
+        toks: &[Tok],
+        a: usize,
+        b: usize,
+        cue: Cue,
+        with_number: bool,
+        paren_of: Option<usize>,
+        sent_lone: bool,
+    ) {
         let mut b = b;
         let g = self.g;
         // Nationality words at either end: "Russian Defence Ministry" keeps its own,
@@ -747,12 +879,17 @@ impl<'g> Scan<'g> {
         }
         let span_place = |s: &mut Self, a: usize, b: usize| -> bool {
             s.buf.clear();
-            fold_into(&text[toks[a].start as usize..toks[b - 1].end as usize], &mut s.buf);
+            fold_into(
+                &text[toks[a].start as usize..toks[b - 1].end as usize],
+                &mut s.buf,
+            );
             normalise_space(&mut s.buf);
             g.place(&s.buf).is_some()
         };
         let is_place = span_place(self, a, b);
-        let strong_place = is_place && g.place(&self.buf).is_some_and(|p| p.class >= PlaceClass::Region);
+        let strong_place = is_place
+            && g.place(&self.buf)
+                .is_some_and(|p| p.class >= PlaceClass::Region);
         if !is_place || (b - a == 1 && !strong_place) {
             let last_org = self.wc(text, toks, b - 1) & class::ORG_HEAD != 0;
             if b - a >= 2 && self.demonym(text, toks, b - 1) {
@@ -766,7 +903,10 @@ impl<'g> Scan<'g> {
             }
             if b - a == 2 {
                 self.buf.clear();
-                fold_into(&text[toks[a].start as usize..toks[b - 1].end as usize], &mut self.buf);
+                fold_into(
+                    &text[toks[a].start as usize..toks[b - 1].end as usize],
+                    &mut self.buf,
+                );
                 normalise_space(&mut self.buf);
                 if g.word(&self.buf) & class::DEMONYM != 0 {
                     return;
@@ -775,7 +915,10 @@ impl<'g> Scan<'g> {
         }
         let span_key = |s: &mut Self, a: usize, b: usize| {
             s.buf.clear();
-            fold_into(&text[toks[a].start as usize..toks[b - 1].end as usize], &mut s.buf);
+            fold_into(
+                &text[toks[a].start as usize..toks[b - 1].end as usize],
+                &mut s.buf,
+            );
             normalise_space(&mut s.buf);
         };
         let n_words = |a: usize, b: usize| toks[a..b].iter().filter(|t| !t.has(LOWER)).count();
@@ -796,10 +939,13 @@ impl<'g> Scan<'g> {
             Some(_) => self.wc(text, toks, b),
             None => 0,
         };
-        let place_before = a >= 2 && toks[a - 1].has(LOWER) && &text[toks[a - 1].start as usize..toks[a - 1].end as usize] == "of" && {
-            let wc = self.wc(text, toks, a - 2);
-            wc & class::PLACE_OF != 0 && toks[a - 2].has(LOWER)
-        };
+        let place_before = a >= 2
+            && toks[a - 1].has(LOWER)
+            && &text[toks[a - 1].start as usize..toks[a - 1].end as usize] == "of"
+            && {
+                let wc = self.wc(text, toks, a - 2);
+                wc & class::PLACE_OF != 0 && toks[a - 2].has(LOWER)
+            };
 
         span_key(self, a, b);
         let span = self.buf.clone();
@@ -813,7 +959,11 @@ impl<'g> Scan<'g> {
         let pos = self.base + toks[a].start;
         let common = single && first_wc & class::COMMON != 0;
         let given = single && first_wc & class::GIVEN != 0;
-        let push = |s: &mut Self, kind: Option<EntityKind>, canonical: Option<Box<str>>, strength: u8, surface: String| {
+        let push = |s: &mut Self,
+                    kind: Option<EntityKind>,
+                    canonical: Option<Box<str>>,
+                    strength: u8,
+                    surface: String| {
             s.mentions.push(Mention {
                 kind,
                 surface,
@@ -850,7 +1000,13 @@ impl<'g> Scan<'g> {
             let context = place_prep || place_before || next_wc & class::PLACE_SUFFIX != 0;
             if ambiguous && !context {
                 if p.class >= PlaceClass::BigCity && !said {
-                    push(self, Some(EntityKind::Location), Some(p.canonical.clone()), 1, surface);
+                    push(
+                        self,
+                        Some(EntityKind::Location),
+                        Some(p.canonical.clone()),
+                        1,
+                        surface,
+                    );
                 } else {
                     push(self, None, Some(p.canonical.clone()), 1, surface);
                 }
@@ -862,13 +1018,40 @@ impl<'g> Scan<'g> {
                 PlaceClass::SmallCity if !single || context => 2,
                 PlaceClass::SmallCity => 1,
             };
-            push(self, Some(EntityKind::Location), Some(p.canonical.clone()), strength, surface);
+            push(
+                self,
+                Some(EntityKind::Location),
+                Some(p.canonical.clone()),
+                strength,
+                surface,
+            );
             return;
         }
         // "Kyzylorda province", "province of Mangistau".
-        if next_wc & class::PLACE_SUFFIX != 0 && next_wc & class::COMMON != 0 && last_wc & class::ORG_HEAD == 0 && cue != Cue::Person {
-            let nt = next_lower.map(|t| &text[t.start as usize..t.end as usize]).unwrap_or("");
-            if matches!(nt, "province" | "region" | "oblast" | "state" | "county" | "district" | "prefecture" | "municipality" | "department" | "island" | "islands" | "valley" | "river") {
+        if next_wc & class::PLACE_SUFFIX != 0
+            && next_wc & class::COMMON != 0
+            && last_wc & class::ORG_HEAD == 0
+            && cue != Cue::Person
+        {
+            let nt = next_lower
+                .map(|t| &text[t.start as usize..t.end as usize])
+                .unwrap_or("");
+            if matches!(
+                nt,
+                "province"
+                    | "region"
+                    | "oblast"
+                    | "state"
+                    | "county"
+                    | "district"
+                    | "prefecture"
+                    | "municipality"
+                    | "department"
+                    | "island"
+                    | "islands"
+                    | "valley"
+                    | "river"
+            ) {
                 push(self, Some(EntityKind::Location), None, 2, surface);
                 return;
             }
@@ -878,7 +1061,11 @@ impl<'g> Scan<'g> {
             return;
         }
         // Capitalised place word at the end: "Kyzylorda Region", "Rila Mountains".
-        if !single && last_wc & class::PLACE_SUFFIX != 0 && last_wc & class::ORG_HEAD == 0 && cue != Cue::Person {
+        if !single
+            && last_wc & class::PLACE_SUFFIX != 0
+            && last_wc & class::ORG_HEAD == 0
+            && cue != Cue::Person
+        {
             span_key(self, a, last);
             let rest_place = g.place(&self.buf).map(|p| p.canonical.clone());
             let rest_wc = self.wc(text, toks, a);
@@ -897,7 +1084,10 @@ impl<'g> Scan<'g> {
         }
         // Organisations.
         let has_of = toks[a..b].iter().any(|t| {
-            matches!(&text[t.start as usize..t.end as usize], "of" | "de" | "del" | "do" | "da" | "dos" | "das" | "for")
+            matches!(
+                &text[t.start as usize..t.end as usize],
+                "of" | "de" | "del" | "do" | "da" | "dos" | "das" | "for"
+            )
         });
         let org_head_of = !single && has_of && {
             // "Royal Society of Tasmania": an institution word right before "of".
@@ -915,7 +1105,11 @@ impl<'g> Scan<'g> {
             found
         };
         // "President of the Republic": an office, not an entity.
-        if has_of && first_wc & class::TITLE_HEAD != 0 && last_wc & class::ORG_HEAD == 0 && !org_head_of {
+        if has_of
+            && first_wc & class::TITLE_HEAD != 0
+            && last_wc & class::ORG_HEAD == 0
+            && !org_head_of
+        {
             return;
         }
         let org_first = !single && first_wc & class::ORG_FIRST != 0;
@@ -923,7 +1117,19 @@ impl<'g> Scan<'g> {
             push(self, Some(EntityKind::Organization), None, 3, surface);
             return;
         }
-        if single && matches!(span.as_str(), "senate" | "congress" | "parliament" | "interpol" | "europol" | "nato" | "opec" | "treasury") {
+        if single
+            && matches!(
+                span.as_str(),
+                "senate"
+                    | "congress"
+                    | "parliament"
+                    | "interpol"
+                    | "europol"
+                    | "nato"
+                    | "opec"
+                    | "treasury"
+            )
+        {
             push(self, Some(EntityKind::Organization), None, 2, surface);
             return;
         }
@@ -934,14 +1140,22 @@ impl<'g> Scan<'g> {
             }
             return;
         }
-        if !single && toks[a].has(ALLCAPS) && first_wc & class::NON_ENTITY_ACRONYM == 0 && !toks[a].has(HEADLINE) {
+        if !single
+            && toks[a].has(ALLCAPS)
+            && first_wc & class::NON_ENTITY_ACRONYM == 0
+            && !toks[a].has(HEADLINE)
+        {
             // "RIA Novosti", "BBC Mundo".
             push(self, Some(EntityKind::Organization), None, 2, surface);
             return;
         }
         // People.
         if cue == Cue::Person {
-            if single && first_wc & class::COMMON != 0 && first_wc & class::GIVEN == 0 && toks[a].has(SENT) {
+            if single
+                && first_wc & class::COMMON != 0
+                && first_wc & class::GIVEN == 0
+                && toks[a].has(SENT)
+            {
                 return;
             }
             push(self, Some(EntityKind::Person), None, 3, surface);
@@ -954,7 +1168,9 @@ impl<'g> Scan<'g> {
                 continue;
             }
             let wc = self.wc(text, toks, k);
-            if wc & (class::COMMON | class::TITLE_HEAD | class::TITLE_MOD | class::ORG_HEAD) != 0 && wc & class::GIVEN == 0 {
+            if wc & (class::COMMON | class::TITLE_HEAD | class::TITLE_MOD | class::ORG_HEAD) != 0
+                && wc & class::GIVEN == 0
+            {
                 commons += 1;
             }
             if place_class(wc).is_some_and(|c| c >= PlaceClass::Region) && wc & class::GIVEN == 0 {
@@ -962,12 +1178,19 @@ impl<'g> Scan<'g> {
             }
         }
         if !single {
-            let given_first = first_wc & class::GIVEN != 0 && !(first_wc & class::COMMON != 0 && toks[a].has(SENT));
+            let given_first = first_wc & class::GIVEN != 0
+                && !(first_wc & class::COMMON != 0 && toks[a].has(SENT));
             let last_common = last_wc & class::COMMON != 0 && last_wc & class::GIVEN == 0;
             // Spanish articles and particles: "Las Cuevas", "El Paujil", "Pozo de Quilmes".
-            let spanish_article = matches!(span.split(' ').next(), Some("la" | "las" | "los" | "el" | "lo"));
+            let spanish_article = matches!(
+                span.split(' ').next(),
+                Some("la" | "las" | "los" | "el" | "lo")
+            );
             let particle = toks[a..b].iter().any(|t| {
-                matches!(&text[t.start as usize..t.end as usize], "de" | "del" | "do" | "da" | "dos" | "das")
+                matches!(
+                    &text[t.start as usize..t.end as usize],
+                    "de" | "del" | "do" | "da" | "dos" | "das"
+                )
             });
             if first_wc & class::PLACE_FIRST != 0 || spanish_article || (particle && !given_first) {
                 push(self, Some(EntityKind::Location), None, 1, surface);
@@ -998,7 +1221,10 @@ impl<'g> Scan<'g> {
             return;
         }
         // A lone word.
-        if first_wc & class::COMMON != 0 && first_wc & class::GIVEN == 0 && (sent_lone || toks[a].has(SENT) || commons > 0) {
+        if first_wc & class::COMMON != 0
+            && first_wc & class::GIVEN == 0
+            && (sent_lone || toks[a].has(SENT) || commons > 0)
+        {
             // Kept as a hint only: a surname that is also a word ("Price") may join a person.
             push(self, None, None, 0, surface);
             return;
@@ -1006,12 +1232,6 @@ impl<'g> Scan<'g> {
         let strength = if said || place_prep { 2 } else { 1 };
         push(self, None, None, strength, surface);
     }
-}
-
-fn fold_word(s: &str) -> String {
-    let mut out = String::new();
-    fold_into(s, &mut out);
-    out
 }
 
 fn collapse_ws(s: &str) -> String {
@@ -1033,7 +1253,9 @@ fn collapse_ws(s: &str) -> String {
 
 fn normalise_space(s: &mut String) {
     let b = s.as_bytes();
-    let odd = b.iter().any(|&c| c == b'\t' || c == b'\n' || c == b'\r' || c >= 0x80)
+    let odd = b
+        .iter()
+        .any(|&c| c == b'\t' || c == b'\n' || c == b'\r' || c >= 0x80)
         || b.windows(2).any(|w| w == b"  ");
     if odd {
         *s = collapse_ws(s);

@@ -100,8 +100,6 @@ pub struct Gazetteer {
     place_keys: FxMap<Box<str>, u32>,
     /// Folded word -> class bits.
     words: FxMap<Box<str>, u32>,
-    /// Most words a place key has.
-    pub max_place_words: usize,
 }
 
 impl Gazetteer {
@@ -114,16 +112,17 @@ impl Gazetteer {
     fn build() -> Gazetteer {
         let mut words: FxMap<Box<str>, u32> = FxMap::default();
         words.reserve(80_000);
-        let mut add = |list: &mut dyn Iterator<Item = &str>, bit: u32, words: &mut FxMap<Box<str>, u32>| {
-            let mut buf = String::new();
-            for w in list {
-                buf.clear();
-                fold_into(w, &mut buf);
-                if !buf.is_empty() {
-                    *words.entry(buf.as_str().into()).or_default() |= bit;
+        let add =
+            |list: &mut dyn Iterator<Item = &str>, bit: u32, words: &mut FxMap<Box<str>, u32>| {
+                let mut buf = String::new();
+                for w in list {
+                    buf.clear();
+                    fold_into(w, &mut buf);
+                    if !buf.is_empty() {
+                        *words.entry(buf.as_str().into()).or_default() |= bit;
+                    }
                 }
-            }
-        };
+            };
         add(&mut COMMON_WORDS.lines(), class::COMMON, &mut words);
         add(&mut GIVEN_NAMES.lines(), class::GIVEN, &mut words);
         let lists: [(&[&str], u32); 20] = [
@@ -157,7 +156,6 @@ impl Gazetteer {
         place_keys.reserve(120_000);
         let mut aliases: Vec<(&str, u32)> = Vec::new();
         let mut buf = String::new();
-        let mut max_words = 1;
         for line in LOCATIONS.lines() {
             let mut cols = line.split('\t');
             let (Some(cls), Some(name), Some(pop), aliases_col) =
@@ -187,7 +185,11 @@ impl Gazetteer {
                     place_keys.insert(buf.as_str().into(), id);
                 }
             }
-            for a in aliases_col.unwrap_or("").split('|').filter(|a| !a.is_empty()) {
+            for a in aliases_col
+                .unwrap_or("")
+                .split('|')
+                .filter(|a| !a.is_empty())
+            {
                 aliases.push((a, id));
             }
         }
@@ -202,16 +204,15 @@ impl Gazetteer {
                 continue;
             }
             match place_keys.get(buf.as_str()) {
-                Some(&old) if places[old as usize].class >= class || class < PlaceClass::Region => {}
+                Some(&old) if places[old as usize].class >= class || class < PlaceClass::Region => {
+                }
                 _ => {
                     place_keys.insert(buf.as_str().into(), id);
                 }
             }
         }
         for key in place_keys.keys() {
-            let n = key.split(' ').count();
-            max_words = max_words.max(n);
-            if n > 1 {
+            if key.contains(' ') {
                 if let Some(first) = key.split(' ').next() {
                     *words.entry(first.into()).or_default() |= class::PLACE_START;
                 }
@@ -221,7 +222,6 @@ impl Gazetteer {
             places,
             place_keys,
             words,
-            max_place_words: max_words.min(8),
         }
     }
 
@@ -237,12 +237,23 @@ impl Gazetteer {
         if self.word(folded) & class::DEMONYM != 0 {
             return true;
         }
-        let stems: &[(&str, &str)] = &[("ian", "ia"), ("ian", ""), ("an", "a"), ("ans", "a"), ("ians", "ia"), ("ese", ""), ("ish", "")];
+        let stems: &[(&str, &str)] = &[
+            ("ian", "ia"),
+            ("ian", ""),
+            ("an", "a"),
+            ("ans", "a"),
+            ("ians", "ia"),
+            ("ese", ""),
+            ("ish", ""),
+        ];
         for (suffix, add) in stems {
             if let Some(stem) = folded.strip_suffix(suffix) {
                 if stem.len() >= 3 {
                     let cand = format!("{stem}{add}");
-                    if self.place(&cand).is_some_and(|p| p.class >= PlaceClass::City) {
+                    if self
+                        .place(&cand)
+                        .is_some_and(|p| p.class >= PlaceClass::City)
+                    {
                         return true;
                     }
                 }
@@ -267,11 +278,20 @@ mod tests {
     #[test]
     fn places_and_words_load() {
         let g = Gazetteer::get();
-        assert_eq!(g.place("kazakhstan").map(|p| p.class), Some(PlaceClass::Country));
-        assert_eq!(g.place("russian federation").map(|p| &*p.canonical), Some("Russia"));
+        assert_eq!(
+            g.place("kazakhstan").map(|p| p.class),
+            Some(PlaceClass::Country)
+        );
+        assert_eq!(
+            g.place("russian federation").map(|p| &*p.canonical),
+            Some("Russia")
+        );
         assert_eq!(g.place("aqtobe").map(|p| &*p.canonical), Some("Aktobe"));
         assert_eq!(g.place("nur-sultan").map(|p| &*p.canonical), Some("Astana"));
-        assert_eq!(g.place("u.s.").map(|p| &*p.canonical), Some("United States"));
+        assert_eq!(
+            g.place("u.s.").map(|p| &*p.canonical),
+            Some("United States")
+        );
         assert!(g.place("leadership").is_none());
         assert!(g.word("leadership") & class::COMMON != 0);
         assert!(g.word("john") & class::GIVEN != 0);

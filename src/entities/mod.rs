@@ -90,9 +90,15 @@ mod tests {
 
     #[test]
     fn possessives_are_stripped_and_split() {
-        let got = names(None, "In a statement, Kazakhstan's Interior Ministry said 26 were killed.");
+        let got = names(
+            None,
+            "In a statement, Kazakhstan's Interior Ministry said 26 were killed.",
+        );
         assert!(has(&got, EntityKind::Location, "Kazakhstan"), "{got:?}");
-        assert!(has(&got, EntityKind::Organization, "Interior Ministry"), "{got:?}");
+        assert!(
+            has(&got, EntityKind::Organization, "Interior Ministry"),
+            "{got:?}"
+        );
         assert!(!mentions(&got, "'s"), "{got:?}");
     }
 
@@ -124,7 +130,11 @@ mod tests {
             .filter(|e| e.kind == EntityKind::Person)
             .map(|e| e.name.as_str())
             .collect();
-        assert_eq!(people, vec!["Kassym-Jomart Tokayev", "Igor Konashenkov"], "{ents:?}");
+        assert_eq!(
+            people,
+            vec!["Kassym-Jomart Tokayev", "Igor Konashenkov"],
+            "{ents:?}"
+        );
         let tok = ents.iter().find(|e| e.name == "Kassym-Jomart Tokayev");
         assert!(tok.is_some_and(|e| e.aliases.contains(&"Tokayev".to_string())));
         assert!(ents
@@ -163,9 +173,14 @@ mod tests {
             "Kassym-Jomart Tokayev spoke on Friday. Kazakh President Kasym-Zhomart Tokayev \
              said order was restored.",
         );
-        let people: Vec<_> = ents.iter().filter(|e| e.kind == EntityKind::Person).collect();
+        let people: Vec<_> = ents
+            .iter()
+            .filter(|e| e.kind == EntityKind::Person)
+            .collect();
         assert_eq!(people.len(), 1, "{ents:?}");
-        assert!(people[0].aliases.contains(&"Kasym-Zhomart Tokayev".to_string()));
+        assert!(people[0]
+            .aliases
+            .contains(&"Kasym-Zhomart Tokayev".to_string()));
     }
 
     #[test]
@@ -187,8 +202,14 @@ mod tests {
             "The Supreme Court ruled against the Workers' Party. Officials at the Bank of \
              Canada and Khabar 24 agreed.",
         );
-        assert!(has(&got, EntityKind::Organization, "Supreme Court"), "{got:?}");
-        assert!(has(&got, EntityKind::Organization, "Bank of Canada"), "{got:?}");
+        assert!(
+            has(&got, EntityKind::Organization, "Supreme Court"),
+            "{got:?}"
+        );
+        assert!(
+            has(&got, EntityKind::Organization, "Bank of Canada"),
+            "{got:?}"
+        );
         assert!(has(&got, EntityKind::Organization, "Khabar 24"), "{got:?}");
     }
 
@@ -196,8 +217,26 @@ mod tests {
     fn user_text_never_panics() {
         let ex = Extractor::new();
         for t in [
-            "", "'", "’s", "U.", "U.S", "A-", "-A", "(", "É", "Ü.Ö.", "X'", "Mr.", "\u{a0}A B",
-            "Ab'", "A's", "1 2 3", "ÀÀÀ ÀÀÀ's ÀÀÀ-Àb", "Gen. Smith.", "Rio de", "of the",
+            "",
+            "'",
+            "’s",
+            "U.",
+            "U.S",
+            "A-",
+            "-A",
+            "(",
+            "É",
+            "Ü.Ö.",
+            "X'",
+            "Mr.",
+            "\u{a0}A B",
+            "Ab'",
+            "A's",
+            "1 2 3",
+            "ÀÀÀ ÀÀÀ's ÀÀÀ-Àb",
+            "Gen. Smith.",
+            "Rio de",
+            "of the",
         ] {
             let _ = ex.extract(Some(t), t);
         }

@@ -35,11 +35,12 @@ const R_RESOLVE: usize = 12; // key off, key len, cluster
 const R_VARIANT: usize = 16; // skeleton off, len, word off, len
 
 type NameKey = (EntityKind, Box<str>);
+type AliasKey = (EntityKind, Box<str>, Box<str>);
 
 #[derive(Default, Clone, Debug)]
 struct Counts {
     names: FxMap<NameKey, u32>,
-    aliases: FxMap<(EntityKind, Box<str>, Box<str>), u32>,
+    aliases: FxMap<AliasKey, u32>,
 }
 
 /// The derived, read-only view: the binary form itself.
@@ -83,8 +84,20 @@ fn match_key(kind: EntityKind, name: &str) -> String {
 
 /// Titles a user may type before a name in `--entity`.
 const QUERY_TITLES: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "president", "prime", "minister", "gen", "maj", "sen", "gov",
-    "the", "king", "queen",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "president",
+    "prime",
+    "minister",
+    "gen",
+    "maj",
+    "sen",
+    "gov",
+    "the",
+    "king",
+    "queen",
 ];
 
 impl EntityTable {
@@ -186,10 +199,7 @@ impl EntityTable {
     pub fn resolve(&self, query: &str) -> Vec<(EntityKind, String)> {
         let f = self.frozen();
         let mut q = fold(query.trim());
-        loop {
-            let Some((first, rest)) = q.split_once(' ') else {
-                break;
-            };
+        while let Some((first, rest)) = q.split_once(' ') {
             if !QUERY_TITLES.contains(&first.trim_end_matches('.')) {
                 break;
             }
@@ -281,9 +291,7 @@ impl EntityTable {
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                return Err(e).with_context(|| format!("cannot read {}", path.display()))
-            }
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
         let f = Frozen::parse(bytes)
             .with_context(|| format!("entity table {} is damaged", path.display()))?;
@@ -366,9 +374,11 @@ impl Frozen {
         while lo < hi {
             let mid = (lo + hi) / 2;
             let mk = self.u32(S_NAMES, R_NAME, mid, 0);
-            let ord = mk
-                .cmp(&k)
-                .then_with(|| self.str_at(S_NAMES, R_NAME, mid, 4).as_bytes().cmp(name.as_bytes()));
+            let ord = mk.cmp(&k).then_with(|| {
+                self.str_at(S_NAMES, R_NAME, mid, 4)
+                    .as_bytes()
+                    .cmp(name.as_bytes())
+            });
             match ord {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
@@ -442,15 +452,18 @@ fn decode_counts(f: &Frozen) -> Counts {
     for i in 0..f.count(S_NAMES, R_NAME) {
         if let Some(k) = kind_of_code(f.u32(S_NAMES, R_NAME, i, 0)) {
             let name = f.str_at(S_NAMES, R_NAME, i, 4);
-            c.names.insert((k, name.into()), f.u32(S_NAMES, R_NAME, i, 3));
+            c.names
+                .insert((k, name.into()), f.u32(S_NAMES, R_NAME, i, 3));
         }
     }
     for i in 0..f.count(S_ALIASES, R_ALIAS) {
         if let Some(k) = kind_of_code(f.u32(S_ALIASES, R_ALIAS, i, 0)) {
             let name = f.str_at(S_ALIASES, R_ALIAS, i, 4);
             let alias = f.str_at(S_ALIASES, R_ALIAS, i, 12);
-            c.aliases
-                .insert((k, name.into(), alias.into()), f.u32(S_ALIASES, R_ALIAS, i, 5));
+            c.aliases.insert(
+                (k, name.into(), alias.into()),
+                f.u32(S_ALIASES, R_ALIAS, i, 5),
+            );
         }
     }
     c
@@ -512,8 +525,7 @@ fn build(c: &Counts, opstamp: u64) -> Frozen {
             })
             .ok()
     };
-    let mut aliases: Vec<(&(EntityKind, Box<str>, Box<str>), u32)> =
-        c.aliases.iter().map(|(k, v)| (k, *v)).collect();
+    let mut aliases: Vec<(&AliasKey, u32)> = c.aliases.iter().map(|(k, v)| (k, *v)).collect();
     aliases.sort_unstable_by(|a, b| {
         kind_code(a.0 .0)
             .cmp(&kind_code(b.0 .0))
@@ -540,7 +552,10 @@ fn build(c: &Counts, opstamp: u64) -> Frozen {
             continue;
         }
         if let Some((_, last)) = keys[i].rsplit_once(' ') {
-            surname_clusters.entry(last.to_string()).or_default().push(i);
+            surname_clusters
+                .entry(last.to_string())
+                .or_default()
+                .push(i);
         }
     }
     let mut cluster_total: Vec<u32> = vec![0; n];
@@ -577,13 +592,13 @@ fn build(c: &Counts, opstamp: u64) -> Frozen {
     let mut cluster_id: Vec<u32> = vec![u32::MAX; n];
     let mut clusters: Vec<Vec<usize>> = Vec::new();
     let mut root_cluster: FxMap<usize, u32> = FxMap::default();
-    for i in 0..n {
+    for (i, slot) in cluster_id.iter_mut().enumerate() {
         let r = uf.find(i);
         let id = *root_cluster.entry(r).or_insert_with(|| {
             clusters.push(Vec::new());
             (clusters.len() - 1) as u32
         });
-        cluster_id[i] = id;
+        *slot = id;
         clusters[id as usize].push(i);
     }
 
@@ -595,7 +610,8 @@ fn build(c: &Counts, opstamp: u64) -> Frozen {
     }
     let mut alias_recs: Vec<[u32; 6]> = Vec::with_capacity(aliases.len());
     // Alias counts per cluster, for ordering a cluster's aliases.
-    let mut cluster_aliases: Vec<FxMap<String, (u32, String)>> = vec![FxMap::default(); clusters.len()];
+    let mut cluster_aliases: Vec<FxMap<String, (u32, String)>> =
+        vec![FxMap::default(); clusters.len()];
     for ((k, name), cnt) in names.iter().map(|(k, c)| (k, *c)) {
         if let Some(i) = node_of(*k, name, &names) {
             let e = cluster_aliases[cluster_id[i] as usize]
@@ -645,7 +661,10 @@ fn build(c: &Counts, opstamp: u64) -> Frozen {
             resolve.push((format!("~{}", match_key(kind, &fa)), ci as u32));
             for w in fa.split(|c: char| c.is_whitespace() || c == '-') {
                 if w.chars().count() >= 4 && w.chars().all(char::is_alphanumeric) {
-                    variant_words.entry(skeleton(w)).or_default().insert(w.to_string());
+                    variant_words
+                        .entry(skeleton(w))
+                        .or_default()
+                        .insert(w.to_string());
                 }
             }
             resolve.push((fa, ci as u32));
@@ -695,7 +714,7 @@ fn build(c: &Counts, opstamp: u64) -> Frozen {
     let mut ends = [0u32; N_SECTIONS];
     bytes.extend_from_slice(&out.blob);
     ends[S_STR] = bytes.len() as u32;
-    let mut put = |bytes: &mut Vec<u8>, vals: &[u32]| {
+    let put = |bytes: &mut Vec<u8>, vals: &[u32]| {
         for v in vals {
             bytes.extend_from_slice(&v.to_le_bytes());
         }
@@ -773,11 +792,19 @@ mod tests {
         let mut t = EntityTable::new();
         t.observe(&[
             ent(EntityKind::Person, "Kassym-Jomart Tokayev", &["Tokayev"]),
-            ent(EntityKind::Organization, "Collective Security Treaty Organization", &["CSTO"]),
+            ent(
+                EntityKind::Organization,
+                "Collective Security Treaty Organization",
+                &["CSTO"],
+            ),
         ]);
         t.observe(&[
             ent(EntityKind::Person, "Kasym-Zhomart Tokayev", &["Tokajev"]),
-            ent(EntityKind::Organization, "Collective Security Treaty Organisation", &[]),
+            ent(
+                EntityKind::Organization,
+                "Collective Security Treaty Organisation",
+                &[],
+            ),
         ]);
         t.observe(&[
             ent(EntityKind::Person, "Kassym-Jomart Tokayev", &[]),
@@ -796,7 +823,10 @@ mod tests {
         let p = EntityKind::Person;
         let o = EntityKind::Organization;
         assert_eq!(canon(p, "Kasym-Zhomart Tokayev"), "Kassym-Jomart Tokayev");
-        assert_eq!(canon(o, "CSTO"), canon(o, "Collective Security Treaty Organisation"));
+        assert_eq!(
+            canon(o, "CSTO"),
+            canon(o, "Collective Security Treaty Organisation")
+        );
         assert_eq!(
             canon(o, "Collective Security Treaty Organization"),
             canon(o, "Collective Security Treaty Organisation")
@@ -806,7 +836,10 @@ mod tests {
         assert_eq!(canon(p, "Smith"), "Smith");
         let mut members = t.members(p, "Kassym-Jomart Tokayev");
         members.sort();
-        assert_eq!(members, vec!["Kassym-Jomart Tokayev", "Kasym-Zhomart Tokayev"]);
+        assert_eq!(
+            members,
+            vec!["Kassym-Jomart Tokayev", "Kasym-Zhomart Tokayev"]
+        );
         assert!(t
             .aliases(p, "Kassym-Jomart Tokayev")
             .contains(&"Tokajev".to_string()));
@@ -829,8 +862,15 @@ mod tests {
     fn forget_is_counted_and_save_load_round_trips() {
         let mut t = kz_table();
         // "Tokajev" came from one article; forgetting it drops the alias, not the person.
-        t.forget(&[ent(EntityKind::Person, "Kasym-Zhomart Tokayev", &["Tokajev"])]);
-        assert_eq!(t.members(EntityKind::Person, "Kassym-Jomart Tokayev"), vec!["Kassym-Jomart Tokayev"]);
+        t.forget(&[ent(
+            EntityKind::Person,
+            "Kasym-Zhomart Tokayev",
+            &["Tokajev"],
+        )]);
+        assert_eq!(
+            t.members(EntityKind::Person, "Kassym-Jomart Tokayev"),
+            vec!["Kassym-Jomart Tokayev"]
+        );
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("entities.table");
         t.save(&path, 42).expect("save");
@@ -854,6 +894,8 @@ mod tests {
         // Damaged files are errors, not panics.
         std::fs::write(&path, b"NXENTS01garbage").expect("write");
         assert!(EntityTable::load(&path).is_err());
-        assert!(EntityTable::load(&dir.path().join("missing")).expect("ok").is_none());
+        assert!(EntityTable::load(&dir.path().join("missing"))
+            .expect("ok")
+            .is_none());
     }
 }
