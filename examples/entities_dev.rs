@@ -87,10 +87,33 @@ fn bench(path: &Path) -> anyhow::Result<()> {
     let load = t0.elapsed();
     let t1 = Instant::now();
     let mut n = 0usize;
+    let mut all = Vec::with_capacity(docs.len());
     for (t, b) in &docs {
-        n += ex.extract(Some(t), b).len();
+        let e = ex.extract(Some(t), b);
+        n += e.len();
+        all.push(e);
     }
     let secs = t1.elapsed().as_secs_f64();
+    let t2 = Instant::now();
+    let mut table = EntityTable::new();
+    for e in &all {
+        table.observe(e);
+    }
+    let observe = t2.elapsed();
+    let t3 = Instant::now();
+    let names = table.len();
+    let build = t3.elapsed();
+    let dir = std::env::temp_dir().join("newsidx-bench-entities.table");
+    table.save(&dir, 1)?;
+    let t4 = Instant::now();
+    let loaded = EntityTable::load(&dir)?.map(|(_, t)| t);
+    let _ = loaded.map(|t| t.canonical(newsidx::article::EntityKind::Person, "Donald Trump"));
+    println!(
+        "table: {names} names, observe {:.0} ms, derive {:.0} ms, load + one lookup {:.2} ms",
+        observe.as_secs_f64() * 1e3,
+        build.as_secs_f64() * 1e3,
+        t4.elapsed().as_secs_f64() * 1e3
+    );
     println!(
         "{} articles, {:.1} MB, {} entities: {:.2} s, {:.1} MB/s on one core (gazetteer load {:.0} ms)",
         docs.len(),
