@@ -12,6 +12,7 @@ pub mod boilerplate;
 pub mod cli;
 pub mod entities;
 pub mod export;
+pub mod facets;
 pub mod indexer;
 pub mod ingest;
 pub mod metadata;
