@@ -534,10 +534,7 @@ pub(crate) fn read_csv(r: Box<dyn BufRead>, delimiter: u8, out: &mut Emitter) ->
         .iter()
         .any(|f| matches!(f, Some(Field::Body(_) | Field::Title(_))))
     {
-        out.warn(
-            Some(1),
-            "no text column in the header (text, content, body, title, ...)",
-        );
+        // No column holds text (text, content, body, title, ...): not an article file.
         return Err(Stop::Skip(SkipReason::NoText));
     }
     let mut row = csv::ByteRecord::new();
