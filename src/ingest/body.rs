@@ -36,7 +36,7 @@ fn is_blank(line: &str) -> bool {
 fn has_paragraph_breaks(text: &str) -> bool {
     let mut seen_text = false;
     let mut gap = false;
-    for line in text.split('\n') {
+    for line in lines(text) {
         if is_blank(line) {
             gap |= seen_text;
         } else if gap {
@@ -48,11 +48,74 @@ fn has_paragraph_breaks(text: &str) -> bool {
     false
 }
 
+/// Bytes that are always part of an ordinary character: printable ASCII other than space,
+/// and any non-ASCII byte except the lead bytes of the whitespace and junk characters
+/// (U+0080-U+00A0 lead 0xC2; U+1680 0xE1; U+2000-U+205F 0xE2; U+3000 0xE3; U+FEFF 0xEF).
+/// Runs of them are copied at once; only the rest is decoded char by char.
+const PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b >= 0x21 && b <= 0x7e)
+            || (b >= 0x80 && b != 0xc2 && b != 0xe1 && b != 0xe2 && b != 0xe3 && b != 0xef);
+        b += 1;
+    }
+    t
+};
+
+fn is_plain(b: u8) -> bool {
+    PLAIN[usize::from(b)]
+}
+
+/// Lines of `text` split at `\n` (found with memchr: bodies are long).
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match memchr::memchr(b'\n', r.as_bytes()) {
+            Some(i) => {
+                rest = r.get(i + 1..);
+                r.get(..i)
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
 /// Appends `line` with runs of whitespace collapsed to one space and junk dropped.
 fn push_collapsed(out: &mut String, line: &str) {
-    let mut space = false;
+    let bytes = line.as_bytes();
     let start = out.len();
-    for c in line.chars() {
+    let mut space = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let run = i;
+        // A single space between ordinary bytes stays in the run, so that whole sentences
+        // are copied at once rather than word by word.
+        loop {
+            match bytes.get(i) {
+                Some(&b) if is_plain(b) => i += 1,
+                Some(b' ') if i > run && bytes.get(i + 1).is_some_and(|&n| is_plain(n)) => {
+                    i += 2;
+                }
+                _ => break,
+            }
+        }
+        // A run ends before an ASCII byte or a lead byte: always a char boundary.
+        if let Some(text) = line.get(run..i).filter(|t| !t.is_empty()) {
+            if space && out.len() > start {
+                out.push(' ');
+            }
+            space = false;
+            out.push_str(text);
+        }
+        let Some(c) = line.get(i..).and_then(|rest| rest.chars().next()) else {
+            break;
+        };
+        i += c.len_utf8();
         if is_space(c) {
             space = true;
         } else if !is_junk(c) {
@@ -71,7 +134,7 @@ pub fn normalise_body(text: &str) -> String {
     let breaks = has_paragraph_breaks(text);
     let mut out = String::with_capacity(text.len());
     let mut pending_break = false;
-    for line in text.split('\n') {
+    for line in lines(text) {
         if is_blank(line) {
             pending_break = true;
             continue;
@@ -141,13 +204,23 @@ mod tests {
     }
 
     #[test]
+    fn fast_path_agrees_with_char_rules() {
+        let mut out = String::new();
+        push_collapsed(
+            &mut out,
+            "  caf\u{e9}\u{2003}\u{2014} \u{201c}q\u{201d}\u{3000}\u{1680}x\u{85}y\u{feff}z\u{202f}\u{e9}  ",
+        );
+        assert_eq!(out, "caf\u{e9} \u{2014} \u{201c}q\u{201d} x yz \u{e9}");
+    }
+
+    #[test]
     fn joined_paragraphs() {
         assert_eq!(join_paragraphs(["  a  b ", "", "c\nd"]), "a b\n\nc d");
     }
 
     proptest! {
         #[test]
-        fn normalised_bodies_are_tidy(s in "[a-c \n\r\t\u{a0}\u{301}é.]{0,60}") {
+        fn normalised_bodies_are_tidy(s in "[a-c \n\r\t\u{a0}\u{301}\u{2003}\u{2019}\u{85}\u{feff}é.]{0,60}") {
             let b = normalise_body(&s);
             prop_assert!(!b.starts_with(char::is_whitespace));
             prop_assert!(!b.ends_with(char::is_whitespace));
