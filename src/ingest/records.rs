@@ -32,7 +32,24 @@ pub(crate) enum Stop {
 pub(crate) struct Record {
     pub meta: MetaBuilder,
     body: Option<(u8, String)>,
+    /// Objects nested under [`NESTED_KEYS`] (or an object where a body was expected): their
+    /// fields fill what the record itself lacks.
+    nested: Vec<Record>,
 }
+
+/// Keys of objects that carry more of the same article's fields: webhose `thread`, the
+/// Guardian API's `fields`, Elasticsearch `_source`, generic `meta`/`metadata`.
+const NESTED_KEYS: &[&str] = &[
+    "thread",
+    "fields",
+    "_source",
+    "source_data",
+    "meta",
+    "metadata",
+    "attributes",
+    "document",
+    "doc",
+];
 
 impl Record {
     fn offer_body(&mut self, rank: u8, text: String) {
@@ -46,6 +63,18 @@ impl Record {
 
     fn has_text(&self) -> bool {
         self.body.is_some() || self.meta.has_title()
+    }
+
+    /// Folds nested objects into the record, the record's own fields first.
+    fn flatten(mut self) -> Record {
+        for n in std::mem::take(&mut self.nested) {
+            let n = n.flatten();
+            if self.body.is_none() {
+                self.body = n.body;
+            }
+            self.meta.fill_from_builder(n.meta);
+        }
+        self
     }
 
     /// Offers one field given as text (CSV cells).
@@ -83,8 +112,12 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// A body field: a string (normalised as it is read), a list of paragraphs, or nothing.
-struct BodyText(String);
+/// A body field: a string (normalised as it is read), a list of paragraphs, nothing, or an
+/// object holding the article's fields (`{"article": {"title": ..., "text": ...}}`).
+enum BodyText {
+    Text(String),
+    Nested(Box<Record>),
+}
 
 impl<'de> Deserialize<'de> for BodyText {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -95,25 +128,25 @@ impl<'de> Deserialize<'de> for BodyText {
                 f.write_str("article text")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<BodyText, E> {
-                Ok(BodyText(normalise_body(v)))
+                Ok(BodyText::Text(normalise_body(v)))
             }
             fn visit_unit<E: de::Error>(self) -> Result<BodyText, E> {
-                Ok(BodyText(String::new()))
+                Ok(BodyText::Text(String::new()))
             }
             fn visit_none<E: de::Error>(self) -> Result<BodyText, E> {
-                Ok(BodyText(String::new()))
+                Ok(BodyText::Text(String::new()))
             }
             fn visit_bool<E: de::Error>(self, _: bool) -> Result<BodyText, E> {
-                Ok(BodyText(String::new()))
+                Ok(BodyText::Text(String::new()))
             }
             fn visit_i64<E: de::Error>(self, _: i64) -> Result<BodyText, E> {
-                Ok(BodyText(String::new()))
+                Ok(BodyText::Text(String::new()))
             }
             fn visit_u64<E: de::Error>(self, _: u64) -> Result<BodyText, E> {
-                Ok(BodyText(String::new()))
+                Ok(BodyText::Text(String::new()))
             }
             fn visit_f64<E: de::Error>(self, _: f64) -> Result<BodyText, E> {
-                Ok(BodyText(String::new()))
+                Ok(BodyText::Text(String::new()))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<BodyText, A::Error> {
                 let mut paras: Vec<String> = Vec::new();
@@ -128,28 +161,37 @@ impl<'de> Deserialize<'de> for BodyText {
                         _ => {}
                     }
                 }
-                Ok(BodyText(join_paragraphs(paras.iter().map(String::as_str))))
+                Ok(BodyText::Text(join_paragraphs(
+                    paras.iter().map(String::as_str),
+                )))
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BodyText, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(BodyText(String::new()))
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<BodyText, A::Error> {
+                fill_record(map).map(|r| BodyText::Nested(Box::new(r)))
             }
         }
         d.deserialize_any(V)
     }
 }
 
-/// Reads one field of a record whose key is `key`; false when it was not a field.
+/// Reads the value of one field of a record, `key` being its name.
 fn take_field<'de, A: MapAccess<'de>>(
     rec: &mut Record,
+    key: &str,
     field: Option<Field>,
     map: &mut A,
 ) -> Result<(), A::Error> {
-    match field {
-        Some(Field::Body(rank)) => {
-            let b: BodyText = map.next_value()?;
-            rec.offer_body(rank, b.0);
+    // Before the field mapping: `_source` would otherwise read as `source`.
+    if NESTED_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+        if let Item::Article(r) = map.next_value::<Item>()? {
+            rec.nested.push(*r);
         }
+        return Ok(());
+    }
+    match field {
+        Some(Field::Body(rank)) => match map.next_value()? {
+            BodyText::Text(t) => rec.offer_body(rank, t),
+            BodyText::Nested(r) => rec.nested.push(*r),
+        },
         Some(Field::Path) | None => {
             map.next_value::<IgnoredAny>()?;
         }
@@ -164,7 +206,7 @@ fn take_field<'de, A: MapAccess<'de>>(
 fn fill_record<'de, A: MapAccess<'de>>(mut map: A) -> Result<Record, A::Error> {
     let mut rec = Record::default();
     while let Some(key) = map.next_key::<Key>()? {
-        take_field(&mut rec, field_of(&key.0), &mut map)?;
+        take_field(&mut rec, &key.0, field_of(&key.0), &mut map)?;
     }
     Ok(rec)
 }
@@ -192,6 +234,7 @@ fn emit(
     record: Option<u64>,
     line: Option<u64>,
 ) -> Result<(), Stop> {
+    let rec = rec.flatten();
     if !rec.has_text() {
         let what = match record {
             Some(n) => format!("record {n} has no text (no body or title field); skipped"),
@@ -317,6 +360,7 @@ impl JsonState<'_, '_> {
 /// Keys under which JSON exports wrap their list of articles.
 const WRAPPER_KEYS: &[&str] = &[
     "articles",
+    "hits",
     "items",
     "data",
     "results",
@@ -433,7 +477,7 @@ impl<'de> Visitor<'de> for Articles<'_, '_, '_> {
                     top: false,
                 })?;
             } else {
-                take_field(&mut rec, field, &mut map)?;
+                take_field(&mut rec, &key.0, field, &mut map)?;
             }
         }
         if found == 0 && rec.has_text() {
@@ -618,6 +662,164 @@ mod tests {
         assert_eq!(rec.body.unwrap().1, "One.\n\nTwo.");
         let rec: Record = serde_json::from_str(r#"{"description":"Only a summary."}"#).unwrap();
         assert_eq!(rec.body.unwrap().1, "Only a summary.");
+    }
+
+    #[test]
+    fn nested_objects_fill_what_the_record_lacks() {
+        // webhose: the site and section title live under `thread`.
+        let rec: Record = serde_json::from_str(
+            r#"{"url": "https://x.example/a", "title": "Own title", "text": "Body.",
+               "thread": {"site": "x.example", "title": "Thread title", "published": "2016-11-01T02:44:00.000+02:00"},
+               "entities": {"persons": [{"name": "Ann Example", "sentiment": "none"}], "locations": []}}"#,
+        )
+        .unwrap();
+        let rec = rec.flatten();
+        let (m, _) = rec.meta.finish();
+        assert_eq!(m.title.as_deref(), Some("Own title"));
+        assert_eq!(m.outlet.as_deref(), Some("x.example"));
+        assert_eq!(m.date, chrono::NaiveDate::from_ymd_opt(2016, 11, 1));
+        assert_eq!(m.entities.unwrap()[0].name, "Ann Example");
+        // The Guardian API, NYT-style objects.
+        let rec: Record = serde_json::from_str(
+            r#"{"webTitle": "G title", "webUrl": "https://g.example/1", "webPublicationDate": "2020-05-06T07:08:09Z",
+               "fields": {"bodyText": "Guardian body.", "byline": "Jo Bloggs"},
+               "headline": {"main": "Main headline", "kicker": "k"}}"#,
+        )
+        .unwrap();
+        let rec = rec.flatten();
+        assert_eq!(rec.body.as_ref().unwrap().1, "Guardian body.");
+        let (m, _) = rec.meta.finish();
+        assert_eq!(m.title.as_deref(), Some("Main headline"));
+        assert_eq!(m.url.as_deref(), Some("https://g.example/1"));
+        assert_eq!(m.authors, vec!["Jo Bloggs"]);
+        // An object where the body was expected.
+        let rec: Record =
+            serde_json::from_str(r#"{"article": {"title": "Inner", "text": "Inner body."}}"#)
+                .unwrap();
+        let rec = rec.flatten();
+        assert_eq!(rec.body.as_ref().unwrap().1, "Inner body.");
+        assert_eq!(rec.meta.finish().0.title.as_deref(), Some("Inner"));
+    }
+
+    /// Record number and title of each article read.
+    type Read = Vec<(Option<u64>, String)>;
+
+    /// Runs one reader over `data`: the articles, the warnings, how it ended.
+    fn run(kind: &str, data: &[u8]) -> (Read, Vec<String>, Result<(), String>) {
+        let file = super::super::SourceFile {
+            path: "t".into(),
+            root: ".".into(),
+            rel: "t".into(),
+            size: data.len() as u64,
+            sig: 1,
+            format: super::super::Format::Json,
+            gzip: false,
+            manifest: None,
+        };
+        let mut got = Vec::new();
+        let mut sink = |a: crate::article::Article| {
+            got.push((a.record, a.title.unwrap_or_default()));
+            Ok(())
+        };
+        let mut out = Emitter::new(&file, &mut sink);
+        let r: Box<dyn BufRead> = Box::new(io::Cursor::new(data.to_vec()));
+        let res = match kind {
+            "json" => read_json(r, &mut out),
+            "jsonl" => read_jsonl(r, &mut out),
+            _ => read_csv(r, b',', &mut out),
+        };
+        let warnings = out.take_warnings().into_iter().map(|w| w.message).collect();
+        drop(out);
+        let res = res.map_err(|e| match e {
+            Stop::Sink(e) => e.to_string(),
+            Stop::Skip(r) => r.to_string(),
+        });
+        (got, warnings, res)
+    }
+
+    #[test]
+    fn json_shapes() {
+        let (got, _, res) = run("json", br#"{"title": "One", "text": "x"}"#);
+        assert_eq!((got, res), (vec![(None, "One".to_string())], Ok(())));
+        let (got, w, _) = run(
+            "json",
+            br#"[{"title": "A", "text": "x"}, 3, {"title": "B"}]"#,
+        );
+        assert_eq!(
+            got,
+            vec![(Some(1), "A".to_string()), (Some(3), "B".to_string())]
+        );
+        assert_eq!(w.len(), 1, "{w:?}");
+        let (got, _, _) = run(
+            "json",
+            br#"{"took": 3, "hits": {"total": 2, "hits": [
+                {"_id": "1", "_source": {"headline": "ES one", "body": "b"}},
+                {"_id": "2", "_source": {"headline": "ES two", "body": "b"}}]}}"#,
+        );
+        let titles: Vec<&str> = got.iter().map(|g| g.1.as_str()).collect();
+        assert_eq!(titles, vec!["ES one", "ES two"]);
+        let (got, _, res) = run(
+            "json",
+            br#"{"data": {"items": [{"title": "Deep", "text": "x"}]}}"#,
+        );
+        assert_eq!(got.len(), 1);
+        assert!(res.is_ok());
+        // Damage after the first article keeps it and warns.
+        let (got, w, res) = run("json", br#"[{"title": "Kept", "text": "x"}, {"title": "#);
+        assert_eq!(got.len(), 1);
+        assert!(res.is_ok());
+        assert!(w.iter().any(|m| m.contains("malformed JSON")), "{w:?}");
+        let (got, _, res) = run("json", b"42");
+        assert!(got.is_empty());
+        assert_eq!(res, Err("no article text".to_string()));
+    }
+
+    #[test]
+    fn csv_rows() {
+        let (got, w, res) = run(
+            "csv",
+            b"\xef\xbb\xbfHeadline,Content\nA,\"x, y\"\nbad\nB,\"multi\nline\"\n",
+        );
+        assert!(res.is_ok());
+        assert_eq!(
+            got,
+            vec![(Some(1), "A".to_string()), (Some(3), "B".to_string())]
+        );
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("malformed CSV row"), "{w:?}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_records_never_panic(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+            for kind in ["json", "jsonl", "csv"] {
+                let _ = run(kind, &data);
+            }
+        }
+
+        #[test]
+        fn json_like_records_never_panic(s in "[\\[\\]{}\":,a-z0-9 \n\\\\]{0,200}") {
+            for kind in ["json", "jsonl", "csv"] {
+                let _ = run(kind, s.as_bytes());
+            }
+        }
+
+        #[test]
+        fn every_good_jsonl_line_is_read(titles in proptest::collection::vec("[A-Za-z]{1,10}", 1..20), bad in 0usize..20) {
+            let mut text = String::new();
+            let mut want = Vec::new();
+            for (i, t) in titles.iter().enumerate() {
+                if i == bad {
+                    text.push_str("{\"title\": broken\n");
+                } else {
+                    text.push_str(&format!("{{\"title\": \"{t}\", \"text\": \"b\"}}\n"));
+                    want.push((Some(i as u64 + 1), t.clone()));
+                }
+            }
+            let (got, w, _) = run("jsonl", text.as_bytes());
+            proptest::prop_assert_eq!(got, want);
+            proptest::prop_assert_eq!(w.len(), usize::from(bad < titles.len()));
+        }
     }
 
     #[test]
