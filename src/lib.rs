@@ -5,6 +5,7 @@
 //! user's query into a tantivy query, `search` answers with plain data (using `passages` to
 //! pick and highlight passages), and `output` renders that data. `cli` holds the flags only.
 
+pub mod analysis;
 pub mod article;
 pub mod bench;
 pub mod boilerplate;
