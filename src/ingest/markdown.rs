@@ -203,7 +203,9 @@ pub(crate) fn read(
     let mut meta = MetaBuilder::new();
     let (front, md) = split_front_matter(text);
     front_matter(front, &mut meta, out);
-    let (lead, mut paras) = markdown_text(md);
+    // Scrapers save Markdown with the same leading URL/date lines as plain text.
+    let md = super::text::strip_header(md, &mut meta);
+    let (lead, mut paras) = markdown_text(&md);
     if let Some(h) = lead {
         if meta.has_title() || manifest.is_some_and(|m| m.title.is_some()) {
             paras.insert(0, h);
@@ -260,6 +262,15 @@ mod tests {
         assert_eq!(m.title.as_deref(), Some("T"));
         assert_eq!(m.date, chrono::NaiveDate::from_ymd_opt(2022, 1, 7));
         assert_eq!(body, "Body text.");
+    }
+
+    #[test]
+    fn scraper_lines_before_the_markdown() {
+        let (m, body, _) = md("https://example.com/story\n\ndate 2022-01-07\n\n# Head\n\nText.\n");
+        assert_eq!(m.url.as_deref(), Some("https://example.com/story"));
+        assert_eq!(m.date, chrono::NaiveDate::from_ymd_opt(2022, 1, 7));
+        assert_eq!(m.title.as_deref(), Some("Head"));
+        assert_eq!(body, "Text.");
     }
 
     #[test]

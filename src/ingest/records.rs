@@ -7,8 +7,10 @@
 //! fields newsidx does not use are skipped unparsed.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, BufReader, Read};
+use std::rc::Rc;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -336,16 +338,58 @@ pub(crate) fn read_jsonl(mut r: Box<dyn BufRead>, out: &mut Emitter) -> Result<(
     }
 }
 
+/// A reader that fails once more than [`MAX_TEXT_BYTES`] are read without a reset: the JSON
+/// and CSV parsers buffer a whole record (an unclosed CSV quote makes the rest of the file
+/// one record), so this bounds what one record may cost in memory.
+struct Budget<R> {
+    inner: R,
+    used: Rc<Cell<u64>>,
+    limit: u64,
+}
+
+impl<R: Read> Read for Budget<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let used = self.used.get() + n as u64;
+        self.used.set(used);
+        if used > self.limit {
+            return Err(io::Error::other(format!(
+                "a record over {} MiB",
+                self.limit >> 20
+            )));
+        }
+        Ok(n)
+    }
+}
+
+/// Wraps `r` in a [`Budget`]; the cell is reset after each record.
+type Budgeted = BufReader<Budget<Box<dyn BufRead>>>;
+
+fn budgeted(r: Box<dyn BufRead>, limit: u64) -> (Budgeted, Rc<Cell<u64>>) {
+    let used = Rc::new(Cell::new(0));
+    let reader = BufReader::with_capacity(
+        1 << 16,
+        Budget {
+            inner: r,
+            used: Rc::clone(&used),
+            limit,
+        },
+    );
+    (reader, used)
+}
+
 /// Where JSON readers keep what outlives one visitor: the emitter, the record count, and a
 /// sink failure (which serde can only carry as a message).
 struct JsonState<'a, 'b> {
     out: &'a mut Emitter<'b>,
     records: u64,
     sink_error: Option<anyhow::Error>,
+    budget: Rc<Cell<u64>>,
 }
 
 impl JsonState<'_, '_> {
     fn emit<E: de::Error>(&mut self, rec: Record, record: Option<u64>) -> Result<(), E> {
+        self.budget.set(0);
         match emit(self.out, rec, record, None) {
             Ok(()) => Ok(()),
             Err(Stop::Sink(e)) => {
@@ -515,10 +559,17 @@ impl<'de> Visitor<'de> for Articles<'_, '_, '_> {
 /// A `.json` file: one article object, an array of them, or an object wrapping an array
 /// (`{"articles": [...]}`, `{"data": {"items": [...]}}`). Streamed from the reader.
 pub(crate) fn read_json(r: Box<dyn BufRead>, out: &mut Emitter) -> Result<(), Stop> {
+    read_json_within(r, out, MAX_TEXT_BYTES)
+}
+
+fn read_json_within(r: Box<dyn BufRead>, out: &mut Emitter, limit: u64) -> Result<(), Stop> {
+    let (r, budget) = budgeted(r, limit);
+    let over_budget = |b: &Cell<u64>| b.get() > limit;
     let mut state = JsonState {
         out,
         records: 0,
         sink_error: None,
+        budget: Rc::clone(&budget),
     };
     let mut de = serde_json::Deserializer::from_reader(r);
     let res = Articles {
@@ -536,6 +587,7 @@ pub(crate) fn read_json(r: Box<dyn BufRead>, out: &mut Emitter) -> Result<(), St
             Err(Stop::Skip(SkipReason::NoText))
         }
         Ok(_) => Ok(()),
+        Err(e) if e.is_io() && over_budget(&budget) => Err(Stop::Skip(SkipReason::TooLarge)),
         Err(e) if e.is_io() => Err(Stop::Skip(SkipReason::Unreadable(e.to_string()))),
         Err(e) => {
             // Articles before the damage are kept; the rest cannot be found reliably.
@@ -558,6 +610,17 @@ pub(crate) fn read_json(r: Box<dyn BufRead>, out: &mut Emitter) -> Result<(), St
 /// CSV (or TSV) with a header row; record N is data row N. Rows with the wrong number of
 /// cells are reported with their line number and skipped.
 pub(crate) fn read_csv(r: Box<dyn BufRead>, delimiter: u8, out: &mut Emitter) -> Result<(), Stop> {
+    read_csv_within(r, delimiter, out, MAX_TEXT_BYTES)
+}
+
+fn read_csv_within(
+    r: Box<dyn BufRead>,
+    delimiter: u8,
+    out: &mut Emitter,
+    limit: u64,
+) -> Result<(), Stop> {
+    let (r, budget) = budgeted(r, limit);
+    let over_budget = |b: &Cell<u64>| b.get() > limit;
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(true)
@@ -565,8 +628,10 @@ pub(crate) fn read_csv(r: Box<dyn BufRead>, delimiter: u8, out: &mut Emitter) ->
         .from_reader(r);
     let headers = match rdr.byte_headers() {
         Ok(h) => h.clone(),
+        Err(_) if over_budget(&budget) => return Err(Stop::Skip(SkipReason::TooLarge)),
         Err(e) => return Err(Stop::Skip(SkipReason::Unreadable(e.to_string()))),
     };
+    budget.set(0);
     let fields: Vec<Option<Field>> = headers
         .iter()
         .map(|h| {
@@ -587,6 +652,7 @@ pub(crate) fn read_csv(r: Box<dyn BufRead>, delimiter: u8, out: &mut Emitter) ->
         match rdr.read_byte_record(&mut row) {
             Ok(false) => return Ok(()),
             Ok(true) => {
+                budget.set(0);
                 n += 1;
                 let line = row.position().map(|p| p.line());
                 let mut rec = Record::default();
@@ -610,6 +676,9 @@ pub(crate) fn read_csv(r: Box<dyn BufRead>, delimiter: u8, out: &mut Emitter) ->
             Err(e) => {
                 let line = e.position().map(|p| p.line());
                 match e.kind() {
+                    csv::ErrorKind::Io(_) if over_budget(&budget) => {
+                        return Err(Stop::Skip(SkipReason::TooLarge))
+                    }
                     csv::ErrorKind::Io(io) => return Err(io_stop(io)),
                     csv::ErrorKind::UnequalLengths {
                         expected_len, len, ..
@@ -772,6 +841,56 @@ mod tests {
         let (got, _, res) = run("json", b"42");
         assert!(got.is_empty());
         assert_eq!(res, Err("no article text".to_string()));
+    }
+
+    #[test]
+    fn one_record_cannot_exceed_the_budget() {
+        let file = super::super::SourceFile {
+            path: "t".into(),
+            root: ".".into(),
+            rel: "t".into(),
+            size: 0,
+            sig: 1,
+            format: super::super::Format::Csv,
+            gzip: false,
+            manifest: None,
+        };
+        let mut n = 0;
+        let mut sink = |_a: crate::article::Article| {
+            n += 1;
+            Ok(())
+        };
+        let mut out = Emitter::new(&file, &mut sink);
+        // An unclosed quote: the rest of the file would be one cell.
+        let mut csv = b"title,text\nA,fine\nB,\"never closed ".to_vec();
+        csv.extend(std::iter::repeat_n(b'x', 1 << 20));
+        let r: Box<dyn BufRead> = Box::new(io::Cursor::new(csv));
+        let res = read_csv_within(r, b',', &mut out, 256 << 10);
+        assert!(matches!(res, Err(Stop::Skip(SkipReason::TooLarge))));
+        assert_eq!(out.articles, 1);
+        // Many small records within the budget are fine: it is per record.
+        let mut json = b"[".to_vec();
+        for i in 0..2000 {
+            json.extend_from_slice(
+                format!(
+                    "{{\"title\": \"t{i}\", \"text\": \"{}\"}},",
+                    "y".repeat(200)
+                )
+                .as_bytes(),
+            );
+        }
+        json.extend_from_slice(b"{\"title\": \"last\"}]");
+        let r: Box<dyn BufRead> = Box::new(io::Cursor::new(json));
+        assert!(read_json_within(r, &mut out, 64 << 10).is_ok());
+        let one_big = format!(
+            "{{\"title\": \"x\", \"text\": \"{}\"}}",
+            "z".repeat(1 << 20)
+        );
+        let r: Box<dyn BufRead> = Box::new(io::Cursor::new(one_big.into_bytes()));
+        let res = read_json_within(r, &mut out, 256 << 10);
+        assert!(matches!(res, Err(Stop::Skip(SkipReason::TooLarge))));
+        drop(out);
+        assert_eq!(n, 1 + 2001);
     }
 
     #[test]
