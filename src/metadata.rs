@@ -694,7 +694,9 @@ pub fn domain_of(url: &str) -> Option<String> {
         let label = host.split('.').next().unwrap_or("");
         let strip = label == "m"
             || label == "amp"
-            || (label.starts_with("www") && label[3..].bytes().all(|b| b.is_ascii_digit()));
+            || label
+                .strip_prefix("www")
+                .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
         if strip && host.matches('.').count() >= 2 {
             host = host.get(label.len() + 1..).unwrap_or("").to_string();
         } else {
@@ -746,7 +748,7 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let dots = s.bytes().filter(|&b| b == b'.').count();
     if digits + dots == s.len() && dots <= 1 {
         if s.len() == 8 && dots == 0 {
-            if let Some(d) = ymd_str(&s[..4], &s[4..6], &s[6..]) {
+            if let Some(d) = ymd_str(s.get(..4)?, s.get(4..6)?, s.get(6..)?) {
                 return Some(d);
             }
         }
@@ -910,7 +912,8 @@ fn is_tail_word(word: &str) -> bool {
         || (word.len() <= 5 && word.len() >= 2 && word.bytes().all(|b| b.is_ascii_uppercase()))
         || ((w.starts_with('+') || w.starts_with('-'))
             && w.len() > 1
-            && w[1..].bytes().all(|b| b.is_ascii_digit() || b == b':'))
+            && w.get(1..)
+                .is_some_and(|r| r.bytes().all(|b| b.is_ascii_digit() || b == b':')))
         || (w.len() <= 2 && w.bytes().all(|b| b.is_ascii_digit()))
 }
 

@@ -59,7 +59,7 @@ fn is_binary(head: &[u8]) -> bool {
 
 fn utf16(bytes: &[u8], little: bool) -> String {
     let units = bytes.chunks_exact(2).map(|p| {
-        let pair = [p[0], p[1]];
+        let pair: [u8; 2] = p.try_into().unwrap_or_default();
         if little {
             u16::from_le_bytes(pair)
         } else {
