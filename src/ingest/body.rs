@@ -1,9 +1,12 @@
 //! The body-text rules every format shares: paragraphs, whitespace, control characters, NFC.
 //!
-//! Paragraphs are separated by blank lines; single newlines inside a paragraph are soft wraps
-//! (joined with a space). A text that has no blank line at all between its lines (many
-//! scrapers save one paragraph per line) gives one paragraph per line. The result joins
-//! paragraphs with "\n\n", which passages and search rely on.
+//! Paragraphs are separated by blank lines. Inside a block of lines between blank lines,
+//! single newlines are soft wraps (joined with a space) when the block looks hard-wrapped:
+//! its lines but the last are at least 70% as long as its longest, which has 40 characters
+//! or more. Otherwise (a list of related headlines, an address) each line is a paragraph.
+//! A text with no blank line at all between its lines (many scrapers save one paragraph per
+//! line) gives one paragraph per line. The result joins paragraphs with "\n\n", which
+//! passages and search rely on.
 
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
@@ -133,23 +136,42 @@ fn push_collapsed(out: &mut String, line: &str) {
 pub fn normalise_body(text: &str) -> String {
     let breaks = has_paragraph_breaks(text);
     let mut out = String::with_capacity(text.len());
-    let mut pending_break = false;
+    let mut block: Vec<&str> = Vec::new();
     for line in lines(text) {
         if is_blank(line) {
-            pending_break = true;
-            continue;
+            push_block(&mut out, &block, breaks);
+            block.clear();
+        } else {
+            block.push(line);
         }
-        if !out.is_empty() {
-            if pending_break || !breaks {
-                out.push_str("\n\n");
-            } else {
-                out.push(' ');
-            }
-        }
-        pending_break = false;
-        push_collapsed(&mut out, line);
     }
+    push_block(&mut out, &block, breaks);
     nfc(out)
+}
+
+/// Whether a block of lines is one paragraph wrapped at a fixed width.
+fn is_hard_wrapped(block: &[&str]) -> bool {
+    let len = |l: &&str| l.trim().chars().count();
+    let longest = block.iter().map(len).max().unwrap_or(0);
+    let (_, all_but_last) = block.split_last().unwrap_or((&"", &[]));
+    longest >= 40 && all_but_last.iter().all(|l| len(l) * 10 >= longest * 7)
+}
+
+/// Appends a block of consecutive non-blank lines as one paragraph or one per line.
+fn push_block(out: &mut String, block: &[&str], breaks: bool) {
+    let joined = breaks && block.len() > 1 && is_hard_wrapped(block);
+    for (i, line) in block.iter().enumerate() {
+        let before = out.len();
+        if !out.is_empty() {
+            out.push_str(if joined && i > 0 { " " } else { "\n\n" });
+        }
+        let sep_end = out.len();
+        push_collapsed(out, line);
+        if out.len() == sep_end {
+            // The line held only junk: no separator for it.
+            out.truncate(before);
+        }
+    }
 }
 
 /// Joins already separate paragraphs (a JSON list of paragraphs, HTML blocks) into a body.
@@ -177,8 +199,17 @@ mod tests {
     #[test]
     fn blank_lines_separate_paragraphs() {
         assert_eq!(
-            normalise_body("One line\nwrapped here.\n\n\nTwo.\r\n\r\nThree  \t x.\n"),
-            "One line wrapped here.\n\nTwo.\n\nThree x."
+            normalise_body(
+                "A paragraph hard-wrapped at a fixed width, as old\nnewswire text often is, goes on.\n\n\nTwo.\r\n\r\nThree  \t x.\n"
+            ),
+            "A paragraph hard-wrapped at a fixed width, as old newswire text often is, goes on.\n\nTwo.\n\nThree x."
+        );
+        // Short lines of varied length in a block: separate items, not a wrapped paragraph.
+        assert_eq!(
+            normalise_body(
+                "Intro paragraph.\n\nRelated\n\nTesla raises prices\nTrump says Taiwan should pay the U.S. for defense\nKing's Speech: key plans?\n"
+            ),
+            "Intro paragraph.\n\nRelated\n\nTesla raises prices\n\nTrump says Taiwan should pay the U.S. for defense\n\nKing's Speech: key plans?"
         );
     }
 

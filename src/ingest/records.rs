@@ -710,7 +710,7 @@ mod tests {
         let rec: Record = serde_json::from_str(
             r#"{"ID":"x","source":"NPR","source_url":"www.npr.org","url":"http://www.npr.org/a",
                "date":"2014-05-06","authors":"Anya K, B C","title":"T","topic":"t",
-               "content_original":"T\n\nFirst.\nstill first.\n\nSecond.","nested":{"a":[1,2]}}"#,
+               "content_original":"T\n\nA first paragraph that was wrapped at a fixed\nwidth, still first.\n\nSecond.","nested":{"a":[1,2]}}"#,
         )
         .unwrap();
         let (m, warn) = rec.meta.finish();
@@ -719,7 +719,10 @@ mod tests {
         assert_eq!(m.url.as_deref(), Some("http://www.npr.org/a"));
         assert_eq!(m.date, chrono::NaiveDate::from_ymd_opt(2014, 5, 6));
         assert_eq!(m.authors, vec!["Anya K", "B C"]);
-        assert_eq!(rec.body.unwrap().1, "T\n\nFirst. still first.\n\nSecond.");
+        assert_eq!(
+            rec.body.unwrap().1,
+            "T\n\nA first paragraph that was wrapped at a fixed width, still first.\n\nSecond."
+        );
     }
 
     #[test]
