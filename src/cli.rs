@@ -169,6 +169,11 @@ pub struct IndexArgs {
     #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
     pub batch: u32,
 
+    /// Do not extract named entities (articles keep entities their metadata gives); for
+    /// measuring what extraction costs.
+    #[arg(long)]
+    pub no_entities: bool,
+
     /// Print no progress, warnings or skipped files; only the summary line.
     #[arg(long, short)]
     pub quiet: bool,

@@ -42,6 +42,8 @@ pub struct IndexOptions {
     pub threads: usize,
     /// Articles per commit: a crash loses at most this many articles of work.
     pub batch_articles: usize,
+    /// Extract named entities from text (given entities are kept either way).
+    pub extract_entities: bool,
 }
 
 impl Default for IndexOptions {
@@ -52,6 +54,7 @@ impl Default for IndexOptions {
             memory_mb: 256,
             threads: 0,
             batch_articles: 10_000,
+            extract_entities: true,
         }
     }
 }
@@ -318,7 +321,8 @@ struct Stamped<T> {
     data: T,
 }
 
-const ENTITY_TABLE: &str = "entities.json";
+/// The corpus alias table in its compact binary form (see `entities::EntityTable::save`).
+const ENTITY_TABLE: &str = "entities.table";
 const BOILERPLATE: &str = "boilerplate.json";
 
 fn load_stamped<T: serde::de::DeserializeOwned>(store: &Store, name: &str) -> Option<Stamped<T>> {
@@ -340,9 +344,10 @@ pub fn load_entity_table(store: &Store) -> Result<EntityTable> {
         .index
         .load_metas()
         .context("cannot read index metadata")?;
-    if let Some(st) = load_stamped::<EntityTable>(store, ENTITY_TABLE) {
-        if st.opstamp == metas.opstamp {
-            return Ok(st.data);
+    // A damaged or stale table is rebuilt below, never trusted.
+    if let Ok(Some((opstamp, table))) = EntityTable::load(&store.side_file(ENTITY_TABLE)) {
+        if opstamp == metas.opstamp {
+            return Ok(table);
         }
     }
     let reader = store.reader()?;
@@ -568,7 +573,7 @@ pub fn run(
         old_hashes,
         seen_in_file: HashMap::new(),
         prior,
-        extractor: Extractor::new(),
+        extractor: opts.extract_entities.then(Extractor::new),
         table,
         boilerplate,
     };
@@ -588,7 +593,7 @@ pub fn run(
 
     state.flush(&writer, &mut summary)?;
     let opstamp = commit(&mut writer, &[], &mut summary)?;
-    save_stamped(&store, ENTITY_TABLE, opstamp, &state.table)?;
+    state.table.save(&store.side_file(ENTITY_TABLE), opstamp)?;
     save_stamped(&store, BOILERPLATE, opstamp, &state.boilerplate)?;
     reporter.committed(summary.added + summary.updated);
     writer
@@ -639,7 +644,8 @@ struct RunState {
     seen_in_file: HashMap<String, HashSet<String>>,
     /// Whether each file to read already had documents in the index.
     prior: HashMap<String, bool>,
-    extractor: Extractor,
+    /// `None` with `--no-entities`.
+    extractor: Option<Extractor>,
     table: EntityTable,
     boilerplate: Boilerplate,
 }
@@ -661,7 +667,7 @@ impl RunState {
             self.boilerplate
                 .observe(a.outlet.as_deref().unwrap_or("unknown"), &a.body);
         }
-        let extractor = &self.extractor;
+        let extractor = self.extractor.as_ref();
         let boilerplate = &self.boilerplate;
         let docs: Vec<(TantivyDocument, String, u64, String, Vec<Entity>)> = batch
             .into_par_iter()
@@ -672,7 +678,9 @@ impl RunState {
                 a.body = boilerplate.strip(a.outlet.as_deref().unwrap_or("unknown"), &a.body);
                 let entities = match a.given_entities.take() {
                     Some(given) => given,
-                    None => extractor.extract(a.title.as_deref(), &a.body),
+                    None => extractor
+                        .map(|x| x.extract(a.title.as_deref(), &a.body))
+                        .unwrap_or_default(),
                 };
                 let doc = to_document(&fields, &a, &entities, &file, sig, hash);
                 (doc, a.id.clone(), hash, file, entities)

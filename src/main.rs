@@ -338,6 +338,7 @@ fn index(index_dir: &std::path::Path, args: IndexArgs) -> Result<ExitCode> {
         memory_mb: args.memory as usize,
         threads: args.threads,
         batch_articles: args.batch as usize,
+        extract_entities: !args.no_entities,
     };
     let bar = if !args.quiet && io::stderr().is_terminal() {
         let b = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
