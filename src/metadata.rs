@@ -51,12 +51,21 @@ const FIELDS: &[(&str, Field)] = &[
     ("articlebody", Field::Body(7)),
     ("fulltext", Field::Body(8)),
     ("story", Field::Body(9)),
+    ("bodytext", Field::Body(10)),
+    ("leadparagraph", Field::Body(19)),
     // A summary is a body only when nothing better is there.
     ("description", Field::Body(20)),
     ("summary", Field::Body(21)),
+    ("shortdescription", Field::Body(22)),
+    ("abstract", Field::Body(23)),
+    ("snippet", Field::Body(24)),
+    ("excerpt", Field::Body(25)),
     ("title", Field::Title(0)),
     ("headline", Field::Title(1)),
     ("ogtitle", Field::Title(2)),
+    ("webtitle", Field::Title(3)),
+    ("titlepage", Field::Title(6)),
+    ("titlerss", Field::Title(7)),
     ("date", Field::Date(0)),
     ("published", Field::Date(1)),
     ("publishdate", Field::Date(2)),
@@ -71,6 +80,9 @@ const FIELDS: &[(&str, Field)] = &[
     ("datecreated", Field::Date(11)),
     ("createdat", Field::Date(12)),
     ("created", Field::Date(13)),
+    ("webpublicationdate", Field::Date(14)),
+    ("datetime", Field::Date(16)),
+    ("timestamp", Field::Date(17)),
     ("outlet", Field::Outlet(0, OutletKind::Name)),
     ("source", Field::Outlet(1, OutletKind::Name)),
     ("sourcename", Field::Outlet(1, OutletKind::Name)),
@@ -80,6 +92,10 @@ const FIELDS: &[(&str, Field)] = &[
     ("ogsitename", Field::Outlet(4, OutletKind::Name)),
     ("site", Field::Outlet(5, OutletKind::Name)),
     ("newspaper", Field::Outlet(6, OutletKind::Name)),
+    ("outletname", Field::Outlet(0, OutletKind::Name)),
+    ("publishername", Field::Outlet(3, OutletKind::Name)),
+    ("newssource", Field::Outlet(1, OutletKind::Name)),
+    ("sitefull", Field::Outlet(9, OutletKind::Domain)),
     ("sourcedomain", Field::Outlet(10, OutletKind::Domain)),
     ("domain", Field::Outlet(11, OutletKind::Domain)),
     ("sourceurl", Field::Outlet(12, OutletKind::Domain)),
@@ -91,10 +107,14 @@ const FIELDS: &[(&str, Field)] = &[
     ("articleurl", Field::Url(5)),
     ("permalink", Field::Url(6)),
     ("ogurl", Field::Url(7)),
+    ("weburl", Field::Url(8)),
     ("author", Field::Authors(0)),
     ("authors", Field::Authors(0)),
     ("byline", Field::Authors(1)),
     ("creator", Field::Authors(2)),
+    ("authorname", Field::Authors(0)),
+    ("writer", Field::Authors(3)),
+    ("writers", Field::Authors(3)),
     ("entities", Field::Entities),
     ("namedentities", Field::Entities),
     ("path", Field::Path),
@@ -242,6 +262,48 @@ impl MetaBuilder {
         }
     }
 
+    /// Takes from `other` every field this builder has not got (nested objects of a record,
+    /// such as webhose's `thread` or the Guardian's `fields`, rank below its own fields).
+    pub fn fill_from_builder(&mut self, other: MetaBuilder) {
+        let MetaBuilder {
+            meta,
+            url_rank,
+            outlet_rank,
+            date_rank,
+            title_rank,
+            authors_rank,
+            bad_date,
+            problems,
+        } = other;
+        if self.url_rank.is_none() && url_rank.is_some() {
+            self.meta.url = meta.url;
+            self.url_rank = Some(u8::MAX);
+        }
+        if self.outlet_rank.is_none() && outlet_rank.is_some() {
+            self.meta.outlet = meta.outlet;
+            self.outlet_rank = Some(u8::MAX);
+        }
+        if self.date_rank.is_none() && date_rank.is_some() {
+            self.meta.date = meta.date;
+            self.date_rank = Some(u8::MAX);
+        }
+        if self.title_rank.is_none() && title_rank.is_some() {
+            self.meta.title = meta.title;
+            self.title_rank = Some(u8::MAX);
+        }
+        if self.authors_rank.is_none() && authors_rank.is_some() {
+            self.meta.authors = meta.authors;
+            self.authors_rank = Some(u8::MAX);
+        }
+        if self.meta.entities.is_none() {
+            self.meta.entities = meta.entities;
+        }
+        if self.bad_date.is_none() {
+            self.bad_date = bad_date;
+        }
+        self.problems.extend(problems);
+    }
+
     /// Whether a title was given (plain-text readers then skip their title heuristic).
     pub fn has_title(&self) -> bool {
         self.meta.title.is_some()
@@ -367,9 +429,11 @@ fn name_of(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
-        Value::Object(m) => ["name", "title", "value", "@value", "text"]
-            .iter()
-            .find_map(|k| m.get(*k).and_then(name_of)),
+        Value::Object(m) => [
+            "name", "title", "main", "original", "value", "@value", "text",
+        ]
+        .iter()
+        .find_map(|k| m.get(*k).and_then(name_of)),
         Value::Array(a) => a.iter().find_map(name_of),
         _ => None,
     }
@@ -630,7 +694,9 @@ pub fn domain_of(url: &str) -> Option<String> {
         let label = host.split('.').next().unwrap_or("");
         let strip = label == "m"
             || label == "amp"
-            || (label.starts_with("www") && label[3..].bytes().all(|b| b.is_ascii_digit()));
+            || label
+                .strip_prefix("www")
+                .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
         if strip && host.matches('.').count() >= 2 {
             host = host.get(label.len() + 1..).unwrap_or("").to_string();
         } else {
@@ -682,7 +748,7 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let dots = s.bytes().filter(|&b| b == b'.').count();
     if digits + dots == s.len() && dots <= 1 {
         if s.len() == 8 && dots == 0 {
-            if let Some(d) = ymd_str(&s[..4], &s[4..6], &s[6..]) {
+            if let Some(d) = ymd_str(s.get(..4)?, s.get(4..6)?, s.get(6..)?) {
                 return Some(d);
             }
         }
@@ -846,7 +912,8 @@ fn is_tail_word(word: &str) -> bool {
         || (word.len() <= 5 && word.len() >= 2 && word.bytes().all(|b| b.is_ascii_uppercase()))
         || ((w.starts_with('+') || w.starts_with('-'))
             && w.len() > 1
-            && w[1..].bytes().all(|b| b.is_ascii_digit() || b == b':'))
+            && w.get(1..)
+                .is_some_and(|r| r.bytes().all(|b| b.is_ascii_digit() || b == b':')))
         || (w.len() <= 2 && w.bytes().all(|b| b.is_ascii_digit()))
 }
 

@@ -4,7 +4,7 @@
 //! - `walk`: which files are articles, which are skipped and why, manifests, signatures;
 //! - `source`: opening a file (gzip, size limits, binary detection, text decoding);
 //! - `body`: the body text rules every format shares (paragraphs, whitespace, NFC);
-//! - `text`, `markdown`, `html`, `records`: the formats.
+//! - `text`, `markdown`, `html`, `rtf`, `records`: the formats.
 //!
 //! Metadata mapping and precedence live in [`crate::metadata`].
 
@@ -12,6 +12,7 @@ mod body;
 mod html;
 mod markdown;
 mod records;
+mod rtf;
 mod source;
 mod text;
 mod walk;
@@ -42,6 +43,7 @@ const MAX_WARNINGS: usize = 10_000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Txt,
+    Rtf,
     Markdown,
     Html,
     Json,
@@ -61,6 +63,7 @@ impl Format {
         let ext = stem.rsplit_once('.')?.1;
         let f = match ext {
             "txt" | "text" => Format::Txt,
+            "rtf" => Format::Rtf,
             "md" | "markdown" | "mdown" | "mkd" => Format::Markdown,
             "html" | "htm" | "xhtml" => Format::Html,
             "json" => Format::Json,
@@ -74,7 +77,10 @@ impl Format {
 
     /// Whether one file holds one article (and so is bounded by [`MAX_TEXT_BYTES`]).
     pub fn single_article(self) -> bool {
-        matches!(self, Format::Txt | Format::Markdown | Format::Html)
+        matches!(
+            self,
+            Format::Txt | Format::Rtf | Format::Markdown | Format::Html
+        )
     }
 }
 
@@ -179,13 +185,7 @@ pub fn read_file(
     file: &SourceFile,
     sink: &mut dyn FnMut(Article) -> anyhow::Result<()>,
 ) -> Result<FileOutcome, ReadError> {
-    let mut out = Emitter {
-        file,
-        sink,
-        warnings: Vec::new(),
-        dropped_warnings: 0,
-        articles: 0,
-    };
+    let mut out = Emitter::new(file, sink);
     let skip = |reason| {
         ReadError::Skipped(Skipped {
             path: file.path.clone(),
@@ -193,13 +193,17 @@ pub fn read_file(
         })
     };
     match file.format {
-        Format::Txt | Format::Markdown | Format::Html => {
-            let (text, warning) = source::read_text(file).map_err(skip)?;
+        Format::Txt | Format::Rtf | Format::Markdown | Format::Html => {
+            let (mut text, warning) = source::read_text(file).map_err(skip)?;
             if let Some(w) = warning {
                 out.warn(None, w);
             }
+            // TextEdit and WordPad save RTF under any name.
+            if matches!(file.format, Format::Txt | Format::Rtf) && rtf::is_rtf(&text) {
+                text = rtf::to_text(&text);
+            }
             let (meta, body) = match file.format {
-                Format::Txt => text::read(&text, file.manifest.as_deref()),
+                Format::Txt | Format::Rtf => text::read(&text, file.manifest.as_deref()),
                 Format::Markdown => markdown::read(&text, file.manifest.as_deref(), &mut out),
                 _ => html::read(&text),
             };
@@ -226,17 +230,10 @@ pub fn read_file(
             }
         }
     }
-    let mut warnings = out.warnings;
-    if out.dropped_warnings > 0 {
-        warnings.push(Warning {
-            path: file.path.clone(),
-            line: None,
-            message: format!("{} more warnings not shown", out.dropped_warnings),
-        });
-    }
+    let articles = out.articles;
     Ok(FileOutcome {
-        articles: out.articles,
-        warnings,
+        articles,
+        warnings: out.take_warnings(),
     })
 }
 
@@ -249,7 +246,34 @@ pub(crate) struct Emitter<'a> {
     articles: u64,
 }
 
-impl Emitter<'_> {
+impl<'a> Emitter<'a> {
+    pub(crate) fn new(
+        file: &'a SourceFile,
+        sink: &'a mut dyn FnMut(Article) -> anyhow::Result<()>,
+    ) -> Emitter<'a> {
+        Emitter {
+            file,
+            sink,
+            warnings: Vec::new(),
+            dropped_warnings: 0,
+            articles: 0,
+        }
+    }
+
+    /// The warnings so far (with a last one counting those not kept).
+    pub(crate) fn take_warnings(&mut self) -> Vec<Warning> {
+        let mut w = std::mem::take(&mut self.warnings);
+        if self.dropped_warnings > 0 {
+            w.push(Warning {
+                path: self.file.path.clone(),
+                line: None,
+                message: format!("{} more warnings not shown", self.dropped_warnings),
+            });
+            self.dropped_warnings = 0;
+        }
+        w
+    }
+
     pub(crate) fn warn(&mut self, line: Option<u64>, message: impl Into<String>) {
         if self.warnings.len() >= MAX_WARNINGS {
             self.dropped_warnings += 1;
@@ -294,6 +318,7 @@ mod tests {
     #[test]
     fn formats_by_name() {
         assert_eq!(Format::of_name("a.txt"), Some((Format::Txt, false)));
+        assert_eq!(Format::of_name("a.RTF"), Some((Format::Rtf, false)));
         assert_eq!(Format::of_name("A.JSONL.GZ"), Some((Format::Jsonl, true)));
         assert_eq!(Format::of_name("x.ndjson"), Some((Format::Jsonl, false)));
         assert_eq!(Format::of_name("page.htm.gz"), Some((Format::Html, true)));

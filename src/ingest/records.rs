@@ -7,8 +7,10 @@
 //! fields newsidx does not use are skipped unparsed.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, BufReader, Read};
+use std::rc::Rc;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -32,7 +34,24 @@ pub(crate) enum Stop {
 pub(crate) struct Record {
     pub meta: MetaBuilder,
     body: Option<(u8, String)>,
+    /// Objects nested under [`NESTED_KEYS`] (or an object where a body was expected): their
+    /// fields fill what the record itself lacks.
+    nested: Vec<Record>,
 }
+
+/// Keys of objects that carry more of the same article's fields: webhose `thread`, the
+/// Guardian API's `fields`, Elasticsearch `_source`, generic `meta`/`metadata`.
+const NESTED_KEYS: &[&str] = &[
+    "thread",
+    "fields",
+    "_source",
+    "source_data",
+    "meta",
+    "metadata",
+    "attributes",
+    "document",
+    "doc",
+];
 
 impl Record {
     fn offer_body(&mut self, rank: u8, text: String) {
@@ -46,6 +65,18 @@ impl Record {
 
     fn has_text(&self) -> bool {
         self.body.is_some() || self.meta.has_title()
+    }
+
+    /// Folds nested objects into the record, the record's own fields first.
+    fn flatten(mut self) -> Record {
+        for n in std::mem::take(&mut self.nested) {
+            let n = n.flatten();
+            if self.body.is_none() {
+                self.body = n.body;
+            }
+            self.meta.fill_from_builder(n.meta);
+        }
+        self
     }
 
     /// Offers one field given as text (CSV cells).
@@ -83,8 +114,12 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// A body field: a string (normalised as it is read), a list of paragraphs, or nothing.
-struct BodyText(String);
+/// A body field: a string (normalised as it is read), a list of paragraphs, nothing, or an
+/// object holding the article's fields (`{"article": {"title": ..., "text": ...}}`).
+enum BodyText {
+    Text(String),
+    Nested(Box<Record>),
+}
 
 impl<'de> Deserialize<'de> for BodyText {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -95,25 +130,25 @@ impl<'de> Deserialize<'de> for BodyText {
                 f.write_str("article text")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<BodyText, E> {
-                Ok(BodyText(normalise_body(v)))
+                Ok(BodyText::Text(normalise_body(v)))
             }
             fn visit_unit<E: de::Error>(self) -> Result<BodyText, E> {
-                Ok(BodyText(String::new()))
+                Ok(BodyText::Text(String::new()))
             }
             fn visit_none<E: de::Error>(self) -> Result<BodyText, E> {
-                Ok(BodyText(String::new()))
+                Ok(BodyText::Text(String::new()))
             }
             fn visit_bool<E: de::Error>(self, _: bool) -> Result<BodyText, E> {
-                Ok(BodyText(String::new()))
+                Ok(BodyText::Text(String::new()))
             }
             fn visit_i64<E: de::Error>(self, _: i64) -> Result<BodyText, E> {
-                Ok(BodyText(String::new()))
+                Ok(BodyText::Text(String::new()))
             }
             fn visit_u64<E: de::Error>(self, _: u64) -> Result<BodyText, E> {
-                Ok(BodyText(String::new()))
+                Ok(BodyText::Text(String::new()))
             }
             fn visit_f64<E: de::Error>(self, _: f64) -> Result<BodyText, E> {
-                Ok(BodyText(String::new()))
+                Ok(BodyText::Text(String::new()))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<BodyText, A::Error> {
                 let mut paras: Vec<String> = Vec::new();
@@ -128,28 +163,37 @@ impl<'de> Deserialize<'de> for BodyText {
                         _ => {}
                     }
                 }
-                Ok(BodyText(join_paragraphs(paras.iter().map(String::as_str))))
+                Ok(BodyText::Text(join_paragraphs(
+                    paras.iter().map(String::as_str),
+                )))
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BodyText, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(BodyText(String::new()))
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<BodyText, A::Error> {
+                fill_record(map).map(|r| BodyText::Nested(Box::new(r)))
             }
         }
         d.deserialize_any(V)
     }
 }
 
-/// Reads one field of a record whose key is `key`; false when it was not a field.
+/// Reads the value of one field of a record, `key` being its name.
 fn take_field<'de, A: MapAccess<'de>>(
     rec: &mut Record,
+    key: &str,
     field: Option<Field>,
     map: &mut A,
 ) -> Result<(), A::Error> {
-    match field {
-        Some(Field::Body(rank)) => {
-            let b: BodyText = map.next_value()?;
-            rec.offer_body(rank, b.0);
+    // Before the field mapping: `_source` would otherwise read as `source`.
+    if NESTED_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+        if let Item::Article(r) = map.next_value::<Item>()? {
+            rec.nested.push(*r);
         }
+        return Ok(());
+    }
+    match field {
+        Some(Field::Body(rank)) => match map.next_value()? {
+            BodyText::Text(t) => rec.offer_body(rank, t),
+            BodyText::Nested(r) => rec.nested.push(*r),
+        },
         Some(Field::Path) | None => {
             map.next_value::<IgnoredAny>()?;
         }
@@ -164,7 +208,7 @@ fn take_field<'de, A: MapAccess<'de>>(
 fn fill_record<'de, A: MapAccess<'de>>(mut map: A) -> Result<Record, A::Error> {
     let mut rec = Record::default();
     while let Some(key) = map.next_key::<Key>()? {
-        take_field(&mut rec, field_of(&key.0), &mut map)?;
+        take_field(&mut rec, &key.0, field_of(&key.0), &mut map)?;
     }
     Ok(rec)
 }
@@ -192,6 +236,7 @@ fn emit(
     record: Option<u64>,
     line: Option<u64>,
 ) -> Result<(), Stop> {
+    let rec = rec.flatten();
     if !rec.has_text() {
         let what = match record {
             Some(n) => format!("record {n} has no text (no body or title field); skipped"),
@@ -293,16 +338,58 @@ pub(crate) fn read_jsonl(mut r: Box<dyn BufRead>, out: &mut Emitter) -> Result<(
     }
 }
 
+/// A reader that fails once more than [`MAX_TEXT_BYTES`] are read without a reset: the JSON
+/// and CSV parsers buffer a whole record (an unclosed CSV quote makes the rest of the file
+/// one record), so this bounds what one record may cost in memory.
+struct Budget<R> {
+    inner: R,
+    used: Rc<Cell<u64>>,
+    limit: u64,
+}
+
+impl<R: Read> Read for Budget<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let used = self.used.get() + n as u64;
+        self.used.set(used);
+        if used > self.limit {
+            return Err(io::Error::other(format!(
+                "a record over {} MiB",
+                self.limit >> 20
+            )));
+        }
+        Ok(n)
+    }
+}
+
+/// Wraps `r` in a [`Budget`]; the cell is reset after each record.
+type Budgeted = BufReader<Budget<Box<dyn BufRead>>>;
+
+fn budgeted(r: Box<dyn BufRead>, limit: u64) -> (Budgeted, Rc<Cell<u64>>) {
+    let used = Rc::new(Cell::new(0));
+    let reader = BufReader::with_capacity(
+        1 << 16,
+        Budget {
+            inner: r,
+            used: Rc::clone(&used),
+            limit,
+        },
+    );
+    (reader, used)
+}
+
 /// Where JSON readers keep what outlives one visitor: the emitter, the record count, and a
 /// sink failure (which serde can only carry as a message).
 struct JsonState<'a, 'b> {
     out: &'a mut Emitter<'b>,
     records: u64,
     sink_error: Option<anyhow::Error>,
+    budget: Rc<Cell<u64>>,
 }
 
 impl JsonState<'_, '_> {
     fn emit<E: de::Error>(&mut self, rec: Record, record: Option<u64>) -> Result<(), E> {
+        self.budget.set(0);
         match emit(self.out, rec, record, None) {
             Ok(()) => Ok(()),
             Err(Stop::Sink(e)) => {
@@ -317,6 +404,7 @@ impl JsonState<'_, '_> {
 /// Keys under which JSON exports wrap their list of articles.
 const WRAPPER_KEYS: &[&str] = &[
     "articles",
+    "hits",
     "items",
     "data",
     "results",
@@ -433,7 +521,7 @@ impl<'de> Visitor<'de> for Articles<'_, '_, '_> {
                     top: false,
                 })?;
             } else {
-                take_field(&mut rec, field, &mut map)?;
+                take_field(&mut rec, &key.0, field, &mut map)?;
             }
         }
         if found == 0 && rec.has_text() {
@@ -471,10 +559,17 @@ impl<'de> Visitor<'de> for Articles<'_, '_, '_> {
 /// A `.json` file: one article object, an array of them, or an object wrapping an array
 /// (`{"articles": [...]}`, `{"data": {"items": [...]}}`). Streamed from the reader.
 pub(crate) fn read_json(r: Box<dyn BufRead>, out: &mut Emitter) -> Result<(), Stop> {
+    read_json_within(r, out, MAX_TEXT_BYTES)
+}
+
+fn read_json_within(r: Box<dyn BufRead>, out: &mut Emitter, limit: u64) -> Result<(), Stop> {
+    let (r, budget) = budgeted(r, limit);
+    let over_budget = |b: &Cell<u64>| b.get() > limit;
     let mut state = JsonState {
         out,
         records: 0,
         sink_error: None,
+        budget: Rc::clone(&budget),
     };
     let mut de = serde_json::Deserializer::from_reader(r);
     let res = Articles {
@@ -492,6 +587,7 @@ pub(crate) fn read_json(r: Box<dyn BufRead>, out: &mut Emitter) -> Result<(), St
             Err(Stop::Skip(SkipReason::NoText))
         }
         Ok(_) => Ok(()),
+        Err(e) if e.is_io() && over_budget(&budget) => Err(Stop::Skip(SkipReason::TooLarge)),
         Err(e) if e.is_io() => Err(Stop::Skip(SkipReason::Unreadable(e.to_string()))),
         Err(e) => {
             // Articles before the damage are kept; the rest cannot be found reliably.
@@ -514,6 +610,17 @@ pub(crate) fn read_json(r: Box<dyn BufRead>, out: &mut Emitter) -> Result<(), St
 /// CSV (or TSV) with a header row; record N is data row N. Rows with the wrong number of
 /// cells are reported with their line number and skipped.
 pub(crate) fn read_csv(r: Box<dyn BufRead>, delimiter: u8, out: &mut Emitter) -> Result<(), Stop> {
+    read_csv_within(r, delimiter, out, MAX_TEXT_BYTES)
+}
+
+fn read_csv_within(
+    r: Box<dyn BufRead>,
+    delimiter: u8,
+    out: &mut Emitter,
+    limit: u64,
+) -> Result<(), Stop> {
+    let (r, budget) = budgeted(r, limit);
+    let over_budget = |b: &Cell<u64>| b.get() > limit;
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(true)
@@ -521,8 +628,10 @@ pub(crate) fn read_csv(r: Box<dyn BufRead>, delimiter: u8, out: &mut Emitter) ->
         .from_reader(r);
     let headers = match rdr.byte_headers() {
         Ok(h) => h.clone(),
+        Err(_) if over_budget(&budget) => return Err(Stop::Skip(SkipReason::TooLarge)),
         Err(e) => return Err(Stop::Skip(SkipReason::Unreadable(e.to_string()))),
     };
+    budget.set(0);
     let fields: Vec<Option<Field>> = headers
         .iter()
         .map(|h| {
@@ -534,10 +643,7 @@ pub(crate) fn read_csv(r: Box<dyn BufRead>, delimiter: u8, out: &mut Emitter) ->
         .iter()
         .any(|f| matches!(f, Some(Field::Body(_) | Field::Title(_))))
     {
-        out.warn(
-            Some(1),
-            "no text column in the header (text, content, body, title, ...)",
-        );
+        // No column holds text (text, content, body, title, ...): not an article file.
         return Err(Stop::Skip(SkipReason::NoText));
     }
     let mut row = csv::ByteRecord::new();
@@ -546,6 +652,7 @@ pub(crate) fn read_csv(r: Box<dyn BufRead>, delimiter: u8, out: &mut Emitter) ->
         match rdr.read_byte_record(&mut row) {
             Ok(false) => return Ok(()),
             Ok(true) => {
+                budget.set(0);
                 n += 1;
                 let line = row.position().map(|p| p.line());
                 let mut rec = Record::default();
@@ -569,6 +676,9 @@ pub(crate) fn read_csv(r: Box<dyn BufRead>, delimiter: u8, out: &mut Emitter) ->
             Err(e) => {
                 let line = e.position().map(|p| p.line());
                 match e.kind() {
+                    csv::ErrorKind::Io(_) if over_budget(&budget) => {
+                        return Err(Stop::Skip(SkipReason::TooLarge))
+                    }
                     csv::ErrorKind::Io(io) => return Err(io_stop(io)),
                     csv::ErrorKind::UnequalLengths {
                         expected_len, len, ..
@@ -600,7 +710,7 @@ mod tests {
         let rec: Record = serde_json::from_str(
             r#"{"ID":"x","source":"NPR","source_url":"www.npr.org","url":"http://www.npr.org/a",
                "date":"2014-05-06","authors":"Anya K, B C","title":"T","topic":"t",
-               "content_original":"T\n\nFirst.\nstill first.\n\nSecond.","nested":{"a":[1,2]}}"#,
+               "content_original":"T\n\nA first paragraph that was wrapped at a fixed\nwidth, still first.\n\nSecond.","nested":{"a":[1,2]}}"#,
         )
         .unwrap();
         let (m, warn) = rec.meta.finish();
@@ -609,7 +719,10 @@ mod tests {
         assert_eq!(m.url.as_deref(), Some("http://www.npr.org/a"));
         assert_eq!(m.date, chrono::NaiveDate::from_ymd_opt(2014, 5, 6));
         assert_eq!(m.authors, vec!["Anya K", "B C"]);
-        assert_eq!(rec.body.unwrap().1, "T\n\nFirst. still first.\n\nSecond.");
+        assert_eq!(
+            rec.body.unwrap().1,
+            "T\n\nA first paragraph that was wrapped at a fixed width, still first.\n\nSecond."
+        );
     }
 
     #[test]
@@ -621,6 +734,214 @@ mod tests {
         assert_eq!(rec.body.unwrap().1, "One.\n\nTwo.");
         let rec: Record = serde_json::from_str(r#"{"description":"Only a summary."}"#).unwrap();
         assert_eq!(rec.body.unwrap().1, "Only a summary.");
+    }
+
+    #[test]
+    fn nested_objects_fill_what_the_record_lacks() {
+        // webhose: the site and section title live under `thread`.
+        let rec: Record = serde_json::from_str(
+            r#"{"url": "https://x.example/a", "title": "Own title", "text": "Body.",
+               "thread": {"site": "x.example", "title": "Thread title", "published": "2016-11-01T02:44:00.000+02:00"},
+               "entities": {"persons": [{"name": "Ann Example", "sentiment": "none"}], "locations": []}}"#,
+        )
+        .unwrap();
+        let rec = rec.flatten();
+        let (m, _) = rec.meta.finish();
+        assert_eq!(m.title.as_deref(), Some("Own title"));
+        assert_eq!(m.outlet.as_deref(), Some("x.example"));
+        assert_eq!(m.date, chrono::NaiveDate::from_ymd_opt(2016, 11, 1));
+        assert_eq!(m.entities.unwrap()[0].name, "Ann Example");
+        // The Guardian API, NYT-style objects.
+        let rec: Record = serde_json::from_str(
+            r#"{"webTitle": "G title", "webUrl": "https://g.example/1", "webPublicationDate": "2020-05-06T07:08:09Z",
+               "fields": {"bodyText": "Guardian body.", "byline": "Jo Bloggs"},
+               "headline": {"main": "Main headline", "kicker": "k"}}"#,
+        )
+        .unwrap();
+        let rec = rec.flatten();
+        assert_eq!(rec.body.as_ref().unwrap().1, "Guardian body.");
+        let (m, _) = rec.meta.finish();
+        assert_eq!(m.title.as_deref(), Some("Main headline"));
+        assert_eq!(m.url.as_deref(), Some("https://g.example/1"));
+        assert_eq!(m.authors, vec!["Jo Bloggs"]);
+        // An object where the body was expected.
+        let rec: Record =
+            serde_json::from_str(r#"{"article": {"title": "Inner", "text": "Inner body."}}"#)
+                .unwrap();
+        let rec = rec.flatten();
+        assert_eq!(rec.body.as_ref().unwrap().1, "Inner body.");
+        assert_eq!(rec.meta.finish().0.title.as_deref(), Some("Inner"));
+    }
+
+    /// Record number and title of each article read.
+    type Read = Vec<(Option<u64>, String)>;
+
+    /// Runs one reader over `data`: the articles, the warnings, how it ended.
+    fn run(kind: &str, data: &[u8]) -> (Read, Vec<String>, Result<(), String>) {
+        let file = super::super::SourceFile {
+            path: "t".into(),
+            root: ".".into(),
+            rel: "t".into(),
+            size: data.len() as u64,
+            sig: 1,
+            format: super::super::Format::Json,
+            gzip: false,
+            manifest: None,
+        };
+        let mut got = Vec::new();
+        let mut sink = |a: crate::article::Article| {
+            got.push((a.record, a.title.unwrap_or_default()));
+            Ok(())
+        };
+        let mut out = Emitter::new(&file, &mut sink);
+        let r: Box<dyn BufRead> = Box::new(io::Cursor::new(data.to_vec()));
+        let res = match kind {
+            "json" => read_json(r, &mut out),
+            "jsonl" => read_jsonl(r, &mut out),
+            _ => read_csv(r, b',', &mut out),
+        };
+        let warnings = out.take_warnings().into_iter().map(|w| w.message).collect();
+        drop(out);
+        let res = res.map_err(|e| match e {
+            Stop::Sink(e) => e.to_string(),
+            Stop::Skip(r) => r.to_string(),
+        });
+        (got, warnings, res)
+    }
+
+    #[test]
+    fn json_shapes() {
+        let (got, _, res) = run("json", br#"{"title": "One", "text": "x"}"#);
+        assert_eq!((got, res), (vec![(None, "One".to_string())], Ok(())));
+        let (got, w, _) = run(
+            "json",
+            br#"[{"title": "A", "text": "x"}, 3, {"title": "B"}]"#,
+        );
+        assert_eq!(
+            got,
+            vec![(Some(1), "A".to_string()), (Some(3), "B".to_string())]
+        );
+        assert_eq!(w.len(), 1, "{w:?}");
+        let (got, _, _) = run(
+            "json",
+            br#"{"took": 3, "hits": {"total": 2, "hits": [
+                {"_id": "1", "_source": {"headline": "ES one", "body": "b"}},
+                {"_id": "2", "_source": {"headline": "ES two", "body": "b"}}]}}"#,
+        );
+        let titles: Vec<&str> = got.iter().map(|g| g.1.as_str()).collect();
+        assert_eq!(titles, vec!["ES one", "ES two"]);
+        let (got, _, res) = run(
+            "json",
+            br#"{"data": {"items": [{"title": "Deep", "text": "x"}]}}"#,
+        );
+        assert_eq!(got.len(), 1);
+        assert!(res.is_ok());
+        // Damage after the first article keeps it and warns.
+        let (got, w, res) = run("json", br#"[{"title": "Kept", "text": "x"}, {"title": "#);
+        assert_eq!(got.len(), 1);
+        assert!(res.is_ok());
+        assert!(w.iter().any(|m| m.contains("malformed JSON")), "{w:?}");
+        let (got, _, res) = run("json", b"42");
+        assert!(got.is_empty());
+        assert_eq!(res, Err("no article text".to_string()));
+    }
+
+    #[test]
+    fn one_record_cannot_exceed_the_budget() {
+        let file = super::super::SourceFile {
+            path: "t".into(),
+            root: ".".into(),
+            rel: "t".into(),
+            size: 0,
+            sig: 1,
+            format: super::super::Format::Csv,
+            gzip: false,
+            manifest: None,
+        };
+        let mut n = 0;
+        let mut sink = |_a: crate::article::Article| {
+            n += 1;
+            Ok(())
+        };
+        let mut out = Emitter::new(&file, &mut sink);
+        // An unclosed quote: the rest of the file would be one cell.
+        let mut csv = b"title,text\nA,fine\nB,\"never closed ".to_vec();
+        csv.extend(std::iter::repeat_n(b'x', 1 << 20));
+        let r: Box<dyn BufRead> = Box::new(io::Cursor::new(csv));
+        let res = read_csv_within(r, b',', &mut out, 256 << 10);
+        assert!(matches!(res, Err(Stop::Skip(SkipReason::TooLarge))));
+        assert_eq!(out.articles, 1);
+        // Many small records within the budget are fine: it is per record.
+        let mut json = b"[".to_vec();
+        for i in 0..2000 {
+            json.extend_from_slice(
+                format!(
+                    "{{\"title\": \"t{i}\", \"text\": \"{}\"}},",
+                    "y".repeat(200)
+                )
+                .as_bytes(),
+            );
+        }
+        json.extend_from_slice(b"{\"title\": \"last\"}]");
+        let r: Box<dyn BufRead> = Box::new(io::Cursor::new(json));
+        assert!(read_json_within(r, &mut out, 64 << 10).is_ok());
+        let one_big = format!(
+            "{{\"title\": \"x\", \"text\": \"{}\"}}",
+            "z".repeat(1 << 20)
+        );
+        let r: Box<dyn BufRead> = Box::new(io::Cursor::new(one_big.into_bytes()));
+        let res = read_json_within(r, &mut out, 256 << 10);
+        assert!(matches!(res, Err(Stop::Skip(SkipReason::TooLarge))));
+        drop(out);
+        assert_eq!(n, 1 + 2001);
+    }
+
+    #[test]
+    fn csv_rows() {
+        let (got, w, res) = run(
+            "csv",
+            b"\xef\xbb\xbfHeadline,Content\nA,\"x, y\"\nbad\nB,\"multi\nline\"\n",
+        );
+        assert!(res.is_ok());
+        assert_eq!(
+            got,
+            vec![(Some(1), "A".to_string()), (Some(3), "B".to_string())]
+        );
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("malformed CSV row"), "{w:?}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_records_never_panic(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+            for kind in ["json", "jsonl", "csv"] {
+                let _ = run(kind, &data);
+            }
+        }
+
+        #[test]
+        fn json_like_records_never_panic(s in "[\\[\\]{}\":,a-z0-9 \n\\\\]{0,200}") {
+            for kind in ["json", "jsonl", "csv"] {
+                let _ = run(kind, s.as_bytes());
+            }
+        }
+
+        #[test]
+        fn every_good_jsonl_line_is_read(titles in proptest::collection::vec("[A-Za-z]{1,10}", 1..20), bad in 0usize..20) {
+            let mut text = String::new();
+            let mut want = Vec::new();
+            for (i, t) in titles.iter().enumerate() {
+                if i == bad {
+                    text.push_str("{\"title\": broken\n");
+                } else {
+                    text.push_str(&format!("{{\"title\": \"{t}\", \"text\": \"b\"}}\n"));
+                    want.push((Some(i as u64 + 1), t.clone()));
+                }
+            }
+            let (got, w, _) = run("jsonl", text.as_bytes());
+            proptest::prop_assert_eq!(got, want);
+            proptest::prop_assert_eq!(w.len(), usize::from(bad < titles.len()));
+        }
     }
 
     #[test]

@@ -59,7 +59,7 @@ fn is_binary(head: &[u8]) -> bool {
 
 fn utf16(bytes: &[u8], little: bool) -> String {
     let units = bytes.chunks_exact(2).map(|p| {
-        let pair = [p[0], p[1]];
+        let pair: [u8; 2] = p.try_into().unwrap_or_default();
         if little {
             u16::from_le_bytes(pair)
         } else {
@@ -110,15 +110,20 @@ pub(crate) fn decode(bytes: Vec<u8>) -> Result<(String, Option<String>), SkipRea
 
 /// Reads a single-article file whole (at most [`MAX_TEXT_BYTES`] after decompression).
 pub(crate) fn read_text(file: &SourceFile) -> Result<(String, Option<String>), SkipReason> {
-    if !file.gzip && file.size > MAX_TEXT_BYTES {
+    read_text_within(file, MAX_TEXT_BYTES)
+}
+
+fn read_text_within(file: &SourceFile, limit: u64) -> Result<(String, Option<String>), SkipReason> {
+    if !file.gzip && file.size > limit {
         return Err(SkipReason::TooLarge);
     }
     let mut bytes = Vec::new();
+    // Decompression stops one byte past the limit: a gzip bomb costs at most that.
     open_raw(file)?
-        .take(MAX_TEXT_BYTES + 1)
+        .take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| unreadable(&e, file.gzip))?;
-    if bytes.len() as u64 > MAX_TEXT_BYTES {
+    if bytes.len() as u64 > limit {
         return Err(SkipReason::TooLarge);
     }
     if bytes.is_empty() {
@@ -161,6 +166,35 @@ pub(crate) fn open_stream(file: &SourceFile) -> Result<Box<dyn BufRead>, SkipRea
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn gzip_bombs_stop_at_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bomb.txt.gz");
+        let mut e = flate2::write::GzEncoder::new(
+            File::create(&path).unwrap(),
+            flate2::Compression::best(),
+        );
+        let zeros = vec![b'a'; 1 << 20];
+        for _ in 0..4 {
+            e.write_all(&zeros).unwrap();
+        }
+        e.finish().unwrap();
+        let file = SourceFile {
+            size: std::fs::metadata(&path).unwrap().len(),
+            path,
+            root: dir.path().to_path_buf(),
+            rel: "bomb.txt.gz".into(),
+            sig: 1,
+            format: super::super::Format::Txt,
+            gzip: true,
+            manifest: None,
+        };
+        assert!(file.size < 64 * 1024, "compressed well");
+        assert_eq!(read_text_within(&file, 1 << 20), Err(SkipReason::TooLarge));
+        assert_eq!(read_text_within(&file, 8 << 20).unwrap().0.len(), 4 << 20);
+    }
 
     #[test]
     fn decoding() {

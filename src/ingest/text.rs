@@ -210,31 +210,54 @@ fn skip_blank(text: &str, mut pos: usize) -> usize {
     pos
 }
 
+/// Reads leading metadata lines (URL, date marker, `Key: value`, byline) from `pos`, at most
+/// `budget` of them: the offset where the text goes on, and the first paragraph's start when
+/// a date marker had text after it on its line.
+fn header_lines(
+    text: &str,
+    mut pos: usize,
+    budget: &mut usize,
+    meta: &mut MetaBuilder,
+) -> (usize, Option<String>) {
+    while *budget > 0 {
+        *budget -= 1;
+        pos = skip_blank(text, pos);
+        let Some((line, next)) = line_at(text, pos) else {
+            break;
+        };
+        match header_line(line.trim(), meta) {
+            Header::Consumed => pos = next,
+            Header::DateThenText(rest) => return (next, Some(rest)),
+            Header::Body => break,
+        }
+    }
+    (pos, None)
+}
+
+/// `text` without its leading metadata lines (which go to `meta`); for formats that have
+/// their own syntax after them (Markdown).
+pub(crate) fn strip_header(text: &str, meta: &mut MetaBuilder) -> String {
+    let mut budget = MAX_HEADER_LINES;
+    let (pos, carry) = header_lines(text, 0, &mut budget, meta);
+    let rest = text.get(pos..).unwrap_or("");
+    match carry {
+        Some(first) => format!("{first}\n{rest}"),
+        None => rest.to_string(),
+    }
+}
+
 /// Splits a plain-text article into its metadata and its normalised body.
 pub(crate) fn read(text: &str, manifest: Option<&Meta>) -> (MetaBuilder, String) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut meta = MetaBuilder::new();
     let mut pos = 0;
-    let mut carry: Option<String> = None;
+    let mut carry: Option<String>;
     let mut title_done = meta.has_title() || manifest.is_some_and(|m| m.title.is_some());
     let mut budget = MAX_HEADER_LINES;
     loop {
-        while budget > 0 {
-            budget -= 1;
-            pos = skip_blank(text, pos);
-            let Some((line, next)) = line_at(text, pos) else {
-                break;
-            };
-            match header_line(line.trim(), &mut meta) {
-                Header::Consumed => pos = next,
-                Header::DateThenText(rest) => {
-                    carry = Some(rest);
-                    pos = next;
-                    break;
-                }
-                Header::Body => break,
-            }
-        }
+        let (p, c) = header_lines(text, pos, &mut budget, &mut meta);
+        pos = p;
+        carry = c;
         title_done |= meta.has_title();
         if carry.is_some() || title_done {
             break;
