@@ -86,6 +86,20 @@ Examples:
 One JSON object per line: id, path, url, outlet, date (YYYY-MM-DD or null), title,
 authors, entities [{name, kind}], and text with --with-text. Field names are stable.")]
     Export(ExportArgs),
+    /// Time each stage of a search over a query set, in-process (for bench/run.sh).
+    #[command(hide = true)]
+    BenchQueries(BenchQueriesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchQueriesArgs {
+    /// A JSON array of {"kind", "query", "outlet"?, "since"?, "until"?, "entity"?}.
+    #[arg(value_name = "QUERIES.json")]
+    pub queries: PathBuf,
+
+    /// Timed runs of each query and stage.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub runs: usize,
 }
 
 #[derive(Debug, Args)]
@@ -154,6 +168,11 @@ pub struct IndexArgs {
     /// Articles per commit: a crash loses at most this many articles of work.
     #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
     pub batch: u32,
+
+    /// Do not extract named entities (articles keep entities their metadata gives); for
+    /// measuring what extraction costs.
+    #[arg(long)]
+    pub no_entities: bool,
 
     /// Print no progress, warnings or skipped files; only the summary line.
     #[arg(long, short)]

@@ -42,6 +42,8 @@ pub struct IndexOptions {
     pub threads: usize,
     /// Articles per commit: a crash loses at most this many articles of work.
     pub batch_articles: usize,
+    /// Extract named entities from text (given entities are kept either way).
+    pub extract_entities: bool,
 }
 
 impl Default for IndexOptions {
@@ -52,6 +54,7 @@ impl Default for IndexOptions {
             memory_mb: 256,
             threads: 0,
             batch_articles: 10_000,
+            extract_entities: true,
         }
     }
 }
@@ -326,7 +329,8 @@ struct Stamped<T> {
     data: T,
 }
 
-const ENTITY_TABLE: &str = "entities.json";
+/// The corpus alias table in its compact binary form (see `entities::EntityTable::save`).
+const ENTITY_TABLE: &str = "entities.table";
 const BOILERPLATE: &str = "boilerplate.json";
 /// The learnt boilerplate lines only, small enough for every search to load.
 const BOILERPLATE_VIEW: &str = "boilerplate-view.json";
@@ -350,17 +354,13 @@ pub fn load_entity_table(store: &Store) -> Result<EntityTable> {
         .index
         .load_metas()
         .context("cannot read index metadata")?;
-    if let Some(st) = load_stamped::<EntityTable>(store, ENTITY_TABLE) {
-        if st.opstamp == metas.opstamp {
-            return Ok(st.data);
+    // A damaged or stale table is rebuilt below, never trusted.
+    if let Ok(Some((opstamp, table))) = EntityTable::load(&store.side_file(ENTITY_TABLE)) {
+        if opstamp == metas.opstamp {
+            return Ok(table);
         }
     }
-    let reader = store
-        .index
-        .reader_builder()
-        .reload_policy(tantivy::ReloadPolicy::Manual)
-        .try_into()
-        .context("cannot open an index reader")?;
+    let reader = store.reader()?;
     let searcher = reader.searcher();
     let mut table = EntityTable::new();
     for seg in searcher.segment_readers() {
@@ -479,7 +479,7 @@ fn lock_message(dir: &Path, e: tantivy::TantivyError) -> anyhow::Error {
             "index {} is being updated by another newsidx process; wait for it to finish",
             dir.display()
         ),
-        other => anyhow!("cannot write to index {}: {other}", dir.display()),
+        other => crate::store::damaged(dir, &other),
     }
 }
 
@@ -498,7 +498,7 @@ pub fn run(
             bail!("{}: no such file or folder", r.display());
         }
     }
-    let store = Store::open_or_create(&opts.index_dir, opts.rebuild)?;
+    let (store, clear) = Store::open_or_create(&opts.index_dir, opts.rebuild)?;
     let fields = store.fields;
     let threads = if opts.threads == 0 {
         std::thread::available_parallelism().map_or(2, |n| n.get())
@@ -512,26 +512,31 @@ pub fn run(
         .index
         .writer_with_num_threads(threads, budget)
         .map_err(|e| lock_message(&opts.index_dir, e))?;
+    if clear {
+        // Uncommitted until the first commit below: searches still see the old index.
+        writer
+            .delete_all_documents()
+            .context("cannot clear the index for --rebuild")?;
+    }
 
-    let reader = store
-        .index
-        .reader_builder()
-        .reload_policy(tantivy::ReloadPolicy::Manual)
-        .try_into()
-        .context("cannot open an index reader")?;
+    let reader = store.reader()?;
     let searcher = reader.searcher();
-    let was_empty = searcher.num_docs() == 0;
-    let existing = existing_files(&searcher)?;
-    let metas = store
-        .index
-        .load_metas()
-        .context("cannot read index metadata")?;
-    let mut incomplete: HashSet<String> = metas
-        .payload
-        .as_deref()
-        .and_then(|p| serde_json::from_str::<CommitPayload>(p).ok())
-        .map(|p| p.incomplete.into_iter().collect())
-        .unwrap_or_default();
+    let was_empty = clear || searcher.num_docs() == 0;
+    let (existing, mut incomplete) = if clear {
+        (HashMap::new(), HashSet::new())
+    } else {
+        let metas = store
+            .index
+            .load_metas()
+            .context("cannot read index metadata")?;
+        let incomplete: HashSet<String> = metas
+            .payload
+            .as_deref()
+            .and_then(|p| serde_json::from_str::<CommitPayload>(p).ok())
+            .map(|p| p.incomplete.into_iter().collect())
+            .unwrap_or_default();
+        (existing_files(&searcher)?, incomplete)
+    };
 
     // Never index the index itself (`newsidx index .` with ./index inside).
     let exclude = [
@@ -545,6 +550,10 @@ pub fn run(
         reporter.skipped(s);
         summary.skipped += 1;
         *reasons.entry(s.reason.to_string()).or_default() += 1;
+    }
+    for w in &discovery.warnings {
+        reporter.warning(w);
+        summary.warnings += 1;
     }
 
     // Classify files.
@@ -647,7 +656,7 @@ pub fn run(
         old_hashes,
         seen_in_file: HashMap::new(),
         prior,
-        extractor: Extractor::new(),
+        extractor: opts.extract_entities.then(Extractor::new),
         table,
         boilerplate,
     };
@@ -667,7 +676,7 @@ pub fn run(
 
     state.flush(&writer, &mut summary)?;
     let opstamp = commit(&mut writer, &[], &mut summary)?;
-    save_stamped(&store, ENTITY_TABLE, opstamp, &state.table)?;
+    state.table.save(&store.side_file(ENTITY_TABLE), opstamp)?;
     save_stamped(&store, BOILERPLATE, opstamp, &state.boilerplate)?;
     save_stamped(&store, BOILERPLATE_VIEW, opstamp, &state.boilerplate.view())?;
     reporter.committed(summary.added + summary.updated);
@@ -719,7 +728,8 @@ struct RunState {
     seen_in_file: HashMap<String, HashSet<String>>,
     /// Whether each file to read already had documents in the index.
     prior: HashMap<String, bool>,
-    extractor: Extractor,
+    /// `None` with `--no-entities`.
+    extractor: Option<Extractor>,
     table: EntityTable,
     boilerplate: Boilerplate,
 }
@@ -744,7 +754,7 @@ impl RunState {
             self.boilerplate
                 .observe(a.outlet.as_deref().unwrap_or("unknown"), &a.body);
         }
-        let extractor = &self.extractor;
+        let extractor = self.extractor.as_ref();
         let boilerplate = &self.boilerplate;
         let docs: Vec<(TantivyDocument, String, u64, String, Vec<Entity>)> = batch
             .into_par_iter()
@@ -756,7 +766,9 @@ impl RunState {
                 a.body = stripped.body;
                 let entities = match a.given_entities.take() {
                     Some(given) => given,
-                    None => extractor.extract(a.title.as_deref(), &a.body),
+                    None => extractor
+                        .map(|x| x.extract(a.title.as_deref(), &a.body))
+                        .unwrap_or_default(),
                 };
                 let doc = to_document(&fields, &a, &entities, &stripped.removed, &file, sig, hash);
                 (doc, a.id.clone(), hash, file, entities)

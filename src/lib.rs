@@ -5,13 +5,17 @@
 //! user's query into a tantivy query, `search` answers with plain data (using `passages` to
 //! pick and highlight passages), and `output` renders that data. `cli` holds the flags only.
 
+pub mod analysis;
 pub mod article;
+pub mod bench;
 pub mod boilerplate;
 pub mod cli;
 pub mod entities;
 pub mod export;
+pub mod facets;
 pub mod indexer;
 pub mod ingest;
+pub mod metadata;
 pub mod output;
 pub mod passages;
 pub mod query;

@@ -14,8 +14,8 @@ use termcolor::{ColorChoice, StandardStream};
 
 use newsidx::article::EntityKind;
 use newsidx::cli::{
-    Cli, ColorWhen, Command, EntitiesArgs, ExportArgs, Format, IndexArgs, Kind, OutputArgs,
-    SearchArgs, Sort, StatsArgs,
+    BenchQueriesArgs, Cli, ColorWhen, Command, EntitiesArgs, ExportArgs, Format, IndexArgs, Kind,
+    OutputArgs, SearchArgs, Sort, StatsArgs,
 };
 use newsidx::indexer::{self, IndexOptions, Reporter};
 use newsidx::ingest::{Skipped, Warning};
@@ -23,8 +23,18 @@ use newsidx::output;
 use newsidx::search::{Engine, EntitiesRequest, SearchRequest, SortOrder};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    install_panic_hook();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
+    // A panic is a bug, but the user still gets one line and exit 2 rather than a backtrace;
+    // the index is safe either way (tantivy only ever exposes committed state).
+    let outcome = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli))) {
+        Ok(outcome) => outcome,
+        Err(_) => return ExitCode::from(2),
+    };
+    match outcome {
         Ok(code) => code,
         Err(e) => {
             // A closed pipe (`newsidx search x | head`) is not an error.
@@ -40,6 +50,60 @@ fn main() -> ExitCode {
     }
 }
 
+/// Help and version go to stdout as usual; a usage mistake is one line on stderr and exit 2
+/// (clap's own message spreads over several lines with a usage block).
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            return ExitCode::from(2);
+        }
+        _ => {}
+    }
+    let rendered = e.render().to_string();
+    let first_block: Vec<&str> = rendered
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let msg = first_block.join(" ");
+    let msg = msg.strip_prefix("error: ").unwrap_or(&msg);
+    let command = std::env::args()
+        .nth(1)
+        .filter(|a| ["index", "search", "stats", "entities", "export"].contains(&a.as_str()))
+        .map(|c| format!(" {c}"))
+        .unwrap_or_default();
+    eprintln!("newsidx: error: {msg} (see `newsidx{command} --help`)");
+    ExitCode::from(2)
+}
+
+/// One line for a panic instead of a backtrace, unless RUST_BACKTRACE asks for one.
+fn install_panic_hook() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::env::var_os("RUST_BACKTRACE").is_some() {
+            default(info);
+            return;
+        }
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("newsidx: internal error: {msg}{at} (please report this bug)");
+    }));
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Index(args) => index(&cli.index, args),
@@ -47,6 +111,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Stats(args) => stats(&cli.index, args),
         Command::Entities(args) => entities(&cli.index, args),
         Command::Export(args) => export(&cli.index, args),
+        Command::BenchQueries(args) => bench_queries(&cli.index, args),
     }
 }
 
@@ -194,6 +259,14 @@ fn export(index_dir: &std::path::Path, args: ExportArgs) -> Result<ExitCode> {
     })
 }
 
+fn bench_queries(index_dir: &std::path::Path, args: BenchQueriesArgs) -> Result<ExitCode> {
+    let queries = newsidx::bench::load_queries(&args.queries)?;
+    let engine = Engine::open(index_dir)?;
+    let rows = newsidx::bench::run(&engine, &queries, args.runs.max(1))?;
+    output::json::write(&mut io::stdout().lock(), &rows)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Runs a printer on a locked, buffered stdout with the chosen colours.
 fn write_out(
     o: &OutputArgs,
@@ -265,6 +338,7 @@ fn index(index_dir: &std::path::Path, args: IndexArgs) -> Result<ExitCode> {
         memory_mb: args.memory as usize,
         threads: args.threads,
         batch_articles: args.batch as usize,
+        extract_entities: !args.no_entities,
     };
     let bar = if !args.quiet && io::stderr().is_terminal() {
         let b = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());

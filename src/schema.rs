@@ -4,9 +4,7 @@ use tantivy::schema::{
     DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema,
     TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
-};
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::Index;
 
 /// Bumped whenever the schema or the analyzer changes in a way old indexes cannot serve.
@@ -16,17 +14,11 @@ pub const SCHEMA_VERSION: u32 = 2;
 /// Name under which [`analyzer`] is registered with tantivy.
 pub const ANALYZER: &str = "news";
 
-/// The one analyzer for indexing, querying and highlighting: split on non-alphanumerics,
-/// lowercase, fold to ASCII (`Žanaozen` = `Zanaozen`), English stemming (`troops` = `troop`).
+/// The one analyzer for indexing, querying and highlighting (see [`crate::analysis`]).
 /// Passage scoring and highlighting re-run it over stored text, so offsets always agree
 /// with what the index matched.
 pub fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(64))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(Stemmer::default())
-        .build()
+    crate::analysis::analyzer()
 }
 
 /// All fields, resolved once from the schema.

@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{DateTime, DocAddress, IndexReader, Order, Searcher, TantivyDocument, Term};
@@ -15,6 +15,7 @@ use tantivy::{DateTime, DocAddress, IndexReader, Order, Searcher, TantivyDocumen
 use crate::article::EntityKind;
 use crate::boilerplate::BoilerplateView;
 use crate::entities::EntityTable;
+use crate::facets::{FacetCounter, FacetTally};
 use crate::passages::{self, CorpusStats, MatchSpec, PassageOptions, Passager};
 use crate::query::{Planner, QueryPlan, Widening};
 use crate::schema::Fields;
@@ -172,6 +173,35 @@ pub struct Engine {
     boilerplate: std::sync::OnceLock<BoilerplateView>,
 }
 
+/// The facets every search counts, in this tally order: outlet, day, then one root per
+/// entity kind in `EntityKind::ALL` order.
+fn search_facets() -> FacetCounter {
+    FacetCounter::new(
+        "facet",
+        &[
+            "/outlet",
+            "/date",
+            "/entity/person",
+            "/entity/organization",
+            "/entity/location",
+        ],
+    )
+}
+
+/// The `limit` most frequent values, ties in name order.
+fn top_values(values: &[(String, u64)], limit: usize) -> Vec<FacetCount> {
+    let mut v: Vec<FacetCount> = values
+        .iter()
+        .map(|(value, count)| FacetCount {
+            value: value.clone(),
+            count: *count,
+        })
+        .collect();
+    v.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+    v.truncate(limit);
+    v
+}
+
 /// The stored publication day of an article, as `YYYY-MM-DD`.
 pub fn stored_day(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
     doc.get_first(field)
@@ -183,12 +213,7 @@ pub fn stored_day(doc: &TantivyDocument, field: tantivy::schema::Field) -> Optio
 impl Engine {
     pub fn open(dir: &Path) -> Result<Engine> {
         let store = Store::open(dir)?;
-        let reader = store
-            .index
-            .reader_builder()
-            .reload_policy(tantivy::ReloadPolicy::Manual)
-            .try_into()
-            .with_context(|| format!("cannot open a reader on index {}", dir.display()))?;
+        let reader = store.reader()?;
         Ok(Engine {
             store,
             reader,
@@ -309,13 +334,7 @@ impl Engine {
         let query = self.with_filters(plan.query.box_clone(), req, &outlets)?;
 
         let n_articles = if req.all { req.limit } else { req.limit + 10 }.max(1);
-        let mut facet_collector = FacetCollector::for_field("facet");
-        facet_collector.add_facet("/outlet");
-        facet_collector.add_facet("/date");
-        for kind in EntityKind::ALL {
-            facet_collector.add_facet(Facet::from_path(["entity", kind.as_str()]));
-        }
-
+        let facet_collector = search_facets();
         let (top, total, facet_counts): (Vec<(f32, DocAddress)>, usize, _) = match req.sort {
             SortOrder::Relevance => searcher
                 .search(
@@ -344,26 +363,11 @@ impl Engine {
             }
         };
 
-        let mut facets = Facets::default();
-        let top_k = |root: &str| -> Vec<FacetCount> {
-            let mut v: Vec<FacetCount> = facet_counts
-                .get(root)
-                .map(|(f, c)| FacetCount {
-                    value: f
-                        .to_path()
-                        .last()
-                        .map(|s| s.to_string())
-                        .unwrap_or_default(),
-                    count: c,
-                })
-                .collect();
-            v.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
-            v.truncate(req.facet_limit);
-            v
+        let facets = Facets {
+            outlet: top_values(facet_counts.root(0), req.facet_limit),
+            date: top_values(facet_counts.root(1), req.facet_limit),
+            entity: self.entity_counts(&facet_counts, 2, &EntityKind::ALL, req.facet_limit),
         };
-        facets.outlet = top_k("/outlet");
-        facets.date = top_k("/date");
-        facets.entity = self.entity_counts(&facet_counts, &EntityKind::ALL, req.facet_limit);
 
         let hits = self.passages_for(&searcher, &fields, &top, &plan.spec, req)?;
         Ok(SearchResults {
@@ -432,21 +436,19 @@ impl Engine {
     }
 
     /// Entity facet counts merged to corpus-level canonical names, most frequent first.
+    /// `first` is the tally root of `kinds[0]`; the kinds' roots follow one another.
     fn entity_counts(
         &self,
-        counts: &FacetCounts,
+        counts: &FacetTally,
+        first: usize,
         kinds: &[EntityKind],
         limit: usize,
     ) -> Vec<EntityCount> {
         let table = self.entity_table();
         let mut merged: HashMap<(EntityKind, String), u64> = HashMap::new();
-        for kind in kinds {
-            let root = format!("/entity/{}", kind.as_str());
-            for (f, c) in counts.get(root.as_str()) {
-                let Some(raw) = f.to_path().last().map(|s| s.to_string()) else {
-                    continue;
-                };
-                let key = table.canonical(*kind, &raw);
+        for (i, kind) in kinds.iter().enumerate() {
+            for (raw, c) in counts.root(first + i) {
+                let key = table.canonical(*kind, raw);
                 // An article names one entity once (extraction merges its mentions), so
                 // summing the counts of an entity's article-level names counts articles.
                 *merged.entry(key).or_default() += c;
@@ -520,14 +522,17 @@ impl Engine {
             Some(k) => vec![k],
             None => EntityKind::ALL.to_vec(),
         };
-        let mut fc = FacetCollector::for_field("facet");
-        for k in &kinds {
-            fc.add_facet(Facet::from_path(["entity", k.as_str()]));
-        }
-        let counts = searcher.search(&query, &fc).context("search failed")?;
+        let roots: Vec<String> = kinds
+            .iter()
+            .map(|k| format!("/entity/{}", k.as_str()))
+            .collect();
+        let roots: Vec<&str> = roots.iter().map(String::as_str).collect();
+        let counts = searcher
+            .search(&query, &FacetCounter::new("facet", &roots))
+            .context("search failed")?;
         let table = self.entity_table();
         Ok(self
-            .entity_counts(&counts, &kinds, req.limit)
+            .entity_counts(&counts, 0, &kinds, req.limit)
             .into_iter()
             .map(|e| {
                 let kind = EntityKind::parse(&e.kind).unwrap_or(EntityKind::Person);
@@ -671,55 +676,58 @@ pub struct Stats {
 impl Engine {
     pub fn stats(&self, top: usize) -> Result<Stats> {
         let searcher = self.searcher();
-        let mut fc = FacetCollector::for_field("facet");
-        fc.add_facet("/outlet");
-        fc.add_facet("/date");
         let counts = searcher
-            .search(&tantivy::query::AllQuery, &fc)
+            .search(
+                &tantivy::query::AllQuery,
+                &FacetCounter::new("facet", &["/outlet", "/date"]),
+            )
             .context("cannot count outlets")?;
-        let mut outlets: Vec<FacetCount> = counts
-            .get("/outlet")
-            .map(|(f, c)| FacetCount {
-                value: f
-                    .to_path()
-                    .last()
-                    .map(|s| s.to_string())
-                    .unwrap_or_default(),
-                count: c,
-            })
-            .collect();
-        outlets.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
-        let n_outlets = outlets.len() as u64;
-        outlets.truncate(top);
-        let days: Vec<(String, u64)> = counts
-            .get("/date")
-            .map(|(f, c)| {
-                (
-                    f.to_path()
-                        .last()
-                        .map(|s| s.to_string())
-                        .unwrap_or_default(),
-                    c,
-                )
-            })
-            .collect();
+        let n_outlets = counts.root(0).len() as u64;
+        let outlets = top_values(counts.root(0), top);
+        let days = counts.root(1);
         let dated: u64 = days.iter().map(|d| d.1).sum();
-        let mut by_day: HashMap<String, u64> = HashMap::new();
-        for (d, c) in &days {
-            *by_day.entry(d.clone()).or_default() += c;
-        }
-        let mut keys: Vec<&String> = by_day.keys().collect();
-        keys.sort();
+        let first_day = days.iter().map(|d| &d.0).min();
+        let last_day = days.iter().map(|d| &d.0).max();
         Ok(Stats {
             index: self.store.dir.display().to_string(),
             articles: searcher.num_docs(),
             outlets: n_outlets,
             top_outlets: outlets,
-            first_date: keys.first().map(|s| s.to_string()),
-            last_date: keys.last().map(|s| s.to_string()),
+            first_date: first_day.cloned(),
+            last_date: last_day.cloned(),
             undated: searcher.num_docs().saturating_sub(dated),
             size_bytes: self.store.size_on_disk()?,
             segments: searcher.segment_readers().len(),
         })
+    }
+}
+
+impl Engine {
+    /// The retrieval part of [`Engine::search`] alone: the same query and filters, top
+    /// articles (and, with `facets`, the count and facet collection) but no stored documents
+    /// and no passages. The in-process benchmark compares the stages with it.
+    pub fn retrieve_only(&self, req: &SearchRequest, facets: bool) -> Result<usize> {
+        let searcher = self.searcher();
+        let fields = *self.fields();
+        let table = self.entity_table();
+        let variants = |w: &str| table.variants(w);
+        let planner = Planner {
+            fields: &fields,
+            searcher: &searcher,
+            variants: &variants,
+            fuzzy_all: req.fuzzy,
+        };
+        let plan = planner.plan(&req.query)?;
+        let outlets = self.resolve_outlets(&req.outlets)?;
+        let query = self.with_filters(plan.query, req, &outlets)?;
+        let top = TopDocs::with_limit(req.limit.max(1)).order_by_score();
+        if !facets {
+            let docs = searcher.search(&query, &top).context("search failed")?;
+            return Ok(docs.len());
+        }
+        let (docs, _, _) = searcher
+            .search(&query, &(top, Count, search_facets()))
+            .context("search failed")?;
+        Ok(docs.len())
     }
 }

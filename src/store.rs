@@ -27,21 +27,37 @@ pub struct Store {
     pub fields: Fields,
 }
 
+/// A placeholder that keeps the default `./index` folder in git; it never makes a folder
+/// "not empty" and is never deleted.
+const KEEP: &str = ".gitkeep";
+
 fn is_empty_dir(dir: &Path) -> Result<bool> {
-    Ok(fs::read_dir(dir)
-        .with_context(|| format!("cannot read index folder {}", dir.display()))?
-        .next()
-        .is_none())
+    for entry in
+        fs::read_dir(dir).with_context(|| format!("cannot read index folder {}", dir.display()))?
+    {
+        let entry = entry.with_context(|| format!("cannot read index folder {}", dir.display()))?;
+        if entry.file_name() != KEEP {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 fn check_marker(dir: &Path) -> Result<()> {
     let marker_path = dir.join(MARKER);
-    let raw = fs::read_to_string(&marker_path).with_context(|| {
-        format!(
-            "{} is not a newsidx index (no {MARKER}); pick another --index or remove it",
-            dir.display()
-        )
-    })?;
+    let raw = match fs::read_to_string(&marker_path) {
+        Ok(raw) => raw,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // The OS error ("No such file") would only distract from what the user must do.
+            bail!(
+                "{} is not a newsidx index (no {MARKER} in it): pick another --index",
+                dir.display()
+            )
+        }
+        Err(e) => {
+            return Err(e).with_context(|| format!("cannot read {}", marker_path.display()));
+        }
+    };
     let marker: Marker = serde_json::from_str(&raw).with_context(|| {
         format!(
             "{} is damaged; run `newsidx index --rebuild ...` to start over",
@@ -71,12 +87,7 @@ fn open_tantivy(dir: &Path) -> Result<Index> {
     }
     let mmap = MmapDirectory::open(dir)
         .with_context(|| format!("cannot open index folder {}", dir.display()))?;
-    let index = Index::open(mmap).map_err(|e| {
-        anyhow::anyhow!(
-            "index {} cannot be opened ({e}): run `newsidx index --rebuild PATH...`",
-            dir.display()
-        )
-    })?;
+    let index = Index::open(mmap).map_err(|e| damaged(dir, &e))?;
     schema::register(&index);
     Ok(index)
 }
@@ -84,6 +95,9 @@ fn open_tantivy(dir: &Path) -> Result<Index> {
 impl Store {
     /// Opens an existing index for reading; says how to create one when there is none.
     pub fn open(dir: &Path) -> Result<Store> {
+        if dir.exists() && !dir.is_dir() {
+            bail!("--index {} is a file, not an index folder", dir.display());
+        }
         if !dir.exists() || (dir.is_dir() && is_empty_dir(dir)?) {
             bail!(
                 "no index at {}: create one with `newsidx index PATH...`{}",
@@ -105,24 +119,35 @@ impl Store {
         })
     }
 
-    /// Opens the index for writing, creating it when absent. With `rebuild`, a folder that
-    /// is a newsidx index (or an empty one) is wiped first; a folder that is not an index is
-    /// never deleted.
-    pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<Store> {
+    /// Opens the index for writing, creating it when absent. Returns the store and whether
+    /// its current contents must be cleared (`rebuild` of a healthy index).
+    ///
+    /// A healthy index is rebuilt in place: the writer deletes everything and re-adds it, so
+    /// searches keep seeing the old contents until the first commit of the new ones and a
+    /// failed rebuild loses nothing. Only a damaged or incompatible index is wiped first. A
+    /// folder that is not an index is never deleted.
+    pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<(Store, bool)> {
         if dir.exists() && !dir.is_dir() {
-            bail!("--index {} exists and is not a folder", dir.display());
+            bail!("--index {} is a file, not an index folder", dir.display());
         }
         if dir.exists() && !is_empty_dir(dir)? {
-            if rebuild {
+            if half_created(dir)? {
+                // A run killed while creating the index left the marker but no tantivy
+                // metadata and no data: nothing to keep, so start it again.
+                wipe(dir)?;
+            } else if rebuild {
                 if !dir.join(MARKER).exists() && !dir.join("meta.json").exists() {
                     bail!(
                         "{} is not a newsidx index; refusing to delete it for --rebuild",
                         dir.display()
                     );
                 }
-                wipe(dir)?;
+                match Store::open(dir).and_then(|s| s.reader().map(|_| s)) {
+                    Ok(store) => return Ok((store, true)),
+                    Err(_) => wipe(dir)?,
+                }
             } else {
-                return Store::open(dir);
+                return Ok((Store::open(dir)?, false));
             }
         }
         fs::create_dir_all(dir)
@@ -141,11 +166,23 @@ impl Store {
             .with_context(|| format!("cannot create index in {}", dir.display()))?;
         schema::register(&index);
         let fields = Fields::new(&index.schema())?;
-        Ok(Store {
-            dir: dir.to_path_buf(),
-            index,
-            fields,
-        })
+        Ok((
+            Store {
+                dir: dir.to_path_buf(),
+                index,
+                fields,
+            },
+            false,
+        ))
+    }
+
+    /// A reader that reloads only when asked: a search sees the last commit, never a torn state.
+    pub fn reader(&self) -> Result<tantivy::IndexReader> {
+        self.index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| damaged(&self.dir, &e))
     }
 
     /// Path of a newsidx side file (entity table, boilerplate model) inside the index folder.
@@ -171,11 +208,75 @@ impl Store {
     }
 }
 
+/// One line for a tantivy error met while opening an index: what is wrong, and the way out.
+/// tantivy's own messages are long debug dumps; users need the file and `--rebuild`.
+pub fn damaged(dir: &Path, e: &tantivy::TantivyError) -> anyhow::Error {
+    use tantivy::directory::error::OpenReadError;
+    use tantivy::TantivyError as E;
+    let name = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| p.display().to_string())
+    };
+    let what = match e {
+        E::OpenReadError(OpenReadError::FileDoesNotExist(p)) => {
+            format!("index file {} is missing", name(p))
+        }
+        E::OpenReadError(OpenReadError::IoError { io_error, filepath }) => {
+            if io_error.kind() == std::io::ErrorKind::InvalidData {
+                format!("index file {} is truncated or corrupt", name(filepath))
+            } else {
+                format!("cannot read index file {}: {io_error}", name(filepath))
+            }
+        }
+        E::OpenReadError(OpenReadError::IncompatibleIndex(_)) | E::IncompatibleIndex(_) => {
+            "it was written by an incompatible version".to_string()
+        }
+        E::DataCorruption(c) => format!("{c:?}")
+            .split_once("comment: ")
+            .map(|(_, c)| format!("corrupt data ({})", c.trim_end_matches([' ', '}'])))
+            .unwrap_or_else(|| "corrupt data".into()),
+        E::IoError(io) => format!("I/O error: {io}"),
+        other => {
+            let s = other.to_string();
+            s.lines().next().unwrap_or("unknown error").to_string()
+        }
+    };
+    anyhow::anyhow!(
+        "index {} is damaged ({what}): run `newsidx index --rebuild PATH...` to rebuild it",
+        dir.display()
+    )
+}
+
+/// True when `dir` has newsidx's marker but neither tantivy's meta.json nor any segment file.
+fn half_created(dir: &Path) -> Result<bool> {
+    if !dir.join(MARKER).exists() || dir.join("meta.json").exists() {
+        return Ok(false);
+    }
+    for entry in fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let ours = name == MARKER
+            || name == KEEP
+            || name.starts_with(".tantivy-")
+            || name == ".managed.json"
+            || name.ends_with(".tmp");
+        if !ours {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 /// Removes the contents of a newsidx index folder (only files tantivy or newsidx write there).
 fn wipe(dir: &Path) -> Result<()> {
     for entry in fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
         let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
         let path = entry.path();
+        if entry.file_name() == KEEP {
+            continue;
+        }
         let ty = entry
             .file_type()
             .with_context(|| format!("cannot stat {}", path.display()))?;

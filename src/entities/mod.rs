@@ -1,45 +1,244 @@
-//! TEMPORARY interface stub (replaced by the entities branch): extraction and alias table API.
+//! Named entities: extraction from article text (`extract`, driven by the `gazetteer` and
+//! `lexicon` word lists), within-article and corpus-level name merging (`canonical`), and the
+//! corpus alias table saved beside the index (`table`).
 
-use serde::{Deserialize, Serialize};
+mod canonical;
+mod extract;
+mod gazetteer;
+mod lexicon;
+mod table;
 
-use crate::article::{Entity, EntityKind};
+pub use canonical::{fold, skeleton};
+pub use table::EntityTable;
 
-pub struct Extractor;
+use crate::article::Entity;
+
+/// Extracts people, organisations and places from articles. Building one loads the
+/// gazetteers (once per process); extraction itself allocates little and is `Sync`, so
+/// one extractor serves every indexing thread.
+pub struct Extractor {
+    g: &'static gazetteer::Gazetteer,
+}
+
 impl Default for Extractor {
     fn default() -> Self {
-        Extractor
-    }
-}
-impl Extractor {
-    pub fn new() -> Extractor {
-        Extractor
-    }
-    pub fn extract(&self, _title: Option<&str>, _body: &str) -> Vec<Entity> {
-        Vec::new()
+        Extractor::new()
     }
 }
 
-#[derive(Default, Serialize, Deserialize)]
-pub struct EntityTable {}
-impl EntityTable {
-    pub fn new() -> Self {
-        EntityTable {}
+impl Extractor {
+    pub fn new() -> Extractor {
+        Extractor {
+            g: gazetteer::Gazetteer::get(),
+        }
     }
-    pub fn observe(&mut self, _entities: &[Entity]) {}
-    pub fn forget(&mut self, _entities: &[Entity]) {}
-    pub fn canonical(&self, kind: EntityKind, name: &str) -> (EntityKind, String) {
-        (kind, name.to_string())
+
+    /// The entities of one article, each with its article-level name and the surface forms
+    /// seen, in order of first mention (title first).
+    pub fn extract(&self, title: Option<&str>, body: &str) -> Vec<Entity> {
+        let mut scan = extract::Scan::new(self.g);
+        if let Some(t) = title {
+            scan.scan(t, true);
+        }
+        scan.scan(body, false);
+        canonical::merge(&scan.mentions)
     }
-    pub fn resolve(&self, _query: &str) -> Vec<(EntityKind, String)> {
-        Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::EntityKind;
+
+    fn names(title: Option<&str>, body: &str) -> Vec<(EntityKind, String)> {
+        Extractor::new()
+            .extract(title, body)
+            .into_iter()
+            .map(|e| (e.kind, e.name))
+            .collect()
     }
-    pub fn members(&self, _kind: EntityKind, canonical: &str) -> Vec<String> {
-        vec![canonical.to_string()]
+
+    fn has(list: &[(EntityKind, String)], kind: EntityKind, name: &str) -> bool {
+        list.iter().any(|(k, n)| *k == kind && n == name)
     }
-    pub fn aliases(&self, _kind: EntityKind, _canonical: &str) -> Vec<String> {
-        Vec::new()
+
+    fn mentions(list: &[(EntityKind, String)], word: &str) -> bool {
+        list.iter().any(|(_, n)| n.contains(word))
     }
-    pub fn variants(&self, _word: &str) -> Vec<String> {
-        Vec::new()
+
+    #[test]
+    fn scraper_headings_yield_places_not_heading_words() {
+        let got = names(
+            None,
+            "In pictures: Kazakhstan protests escalate Leadership under pressure To placate \
+             protesters, fuel prices were cut.",
+        );
+        assert!(has(&got, EntityKind::Location, "Kazakhstan"), "{got:?}");
+        assert!(!mentions(&got, "Leadership"), "{got:?}");
+        assert!(!mentions(&got, "pictures"), "{got:?}");
+    }
+
+    #[test]
+    fn sentence_start_words_are_not_names() {
+        let got = names(
+            None,
+            "Authorities said 18 people died. Protesters stormed the city hall in Almaty. \
+             Security forces fired.",
+        );
+        assert_eq!(got, vec![(EntityKind::Location, "Almaty".to_string())]);
+    }
+
+    #[test]
+    fn possessives_are_stripped_and_split() {
+        let got = names(
+            None,
+            "In a statement, Kazakhstan's Interior Ministry said 26 were killed.",
+        );
+        assert!(has(&got, EntityKind::Location, "Kazakhstan"), "{got:?}");
+        assert!(
+            has(&got, EntityKind::Organization, "Interior Ministry"),
+            "{got:?}"
+        );
+        assert!(!mentions(&got, "'s"), "{got:?}");
+    }
+
+    #[test]
+    fn acronyms_join_their_expansion() {
+        let ents = Extractor::new().extract(
+            None,
+            "Tokayev called on the Collective Security Treaty Organization (CSTO) for help. \
+             The CSTO sent troops.",
+        );
+        let csto: Vec<_> = ents
+            .iter()
+            .filter(|e| e.kind == EntityKind::Organization)
+            .collect();
+        assert_eq!(csto.len(), 1, "{ents:?}");
+        assert_eq!(csto[0].name, "Collective Security Treaty Organization");
+        assert!(csto[0].aliases.contains(&"CSTO".to_string()));
+    }
+
+    #[test]
+    fn titles_are_dropped_and_short_mentions_join_the_full_name() {
+        let ents = Extractor::new().extract(
+            None,
+            "President Kassym-Jomart Tokayev spoke. Mr Tokayev said order was restored. \
+             Russian defence ministry spokesman Maj Gen Igor Konashenkov said troops arrived.",
+        );
+        let people: Vec<_> = ents
+            .iter()
+            .filter(|e| e.kind == EntityKind::Person)
+            .map(|e| e.name.as_str())
+            .collect();
+        assert_eq!(
+            people,
+            vec!["Kassym-Jomart Tokayev", "Igor Konashenkov"],
+            "{ents:?}"
+        );
+        let tok = ents.iter().find(|e| e.name == "Kassym-Jomart Tokayev");
+        assert!(tok.is_some_and(|e| e.aliases.contains(&"Tokayev".to_string())));
+        assert!(ents
+            .iter()
+            .any(|e| e.kind == EntityKind::Organization && e.name == "Russian Defence Ministry"));
+    }
+
+    #[test]
+    fn nationality_adjectives_and_weekdays_are_not_entities() {
+        let got = names(
+            None,
+            "Kazakh officials met Russian diplomats on Monday. On Friday, Chinese and Kazakh \
+             ministers spoke in January.",
+        );
+        assert!(got.is_empty(), "{got:?}");
+    }
+
+    #[test]
+    fn two_people_sharing_a_surname_stay_two() {
+        let ents = Extractor::new().extract(
+            None,
+            "John Smith met Jane Smith in London. Later John Smith said they agreed.",
+        );
+        let people: Vec<_> = ents
+            .iter()
+            .filter(|e| e.kind == EntityKind::Person)
+            .map(|e| e.name.as_str())
+            .collect();
+        assert_eq!(people, vec!["John Smith", "Jane Smith"], "{ents:?}");
+    }
+
+    #[test]
+    fn transliteration_variants_in_one_article_are_one_person() {
+        let ents = Extractor::new().extract(
+            None,
+            "Kassym-Jomart Tokayev spoke on Friday. Kazakh President Kasym-Zhomart Tokayev \
+             said order was restored.",
+        );
+        let people: Vec<_> = ents
+            .iter()
+            .filter(|e| e.kind == EntityKind::Person)
+            .collect();
+        assert_eq!(people.len(), 1, "{ents:?}");
+        assert!(people[0]
+            .aliases
+            .contains(&"Kasym-Zhomart Tokayev".to_string()));
+    }
+
+    #[test]
+    fn places_by_gazetteer_suffix_and_hyphen() {
+        let got = names(
+            None,
+            "Clashes spread to the Kyzylorda province and the western province of Mangistau. \
+             The Canberra-based institute agreed.",
+        );
+        assert!(has(&got, EntityKind::Location, "Kyzylorda"), "{got:?}");
+        assert!(has(&got, EntityKind::Location, "Mangistau"), "{got:?}");
+        assert!(has(&got, EntityKind::Location, "Canberra"), "{got:?}");
+    }
+
+    #[test]
+    fn organisations_by_cue_words() {
+        let got = names(
+            None,
+            "The Supreme Court ruled against the Workers' Party. Officials at the Bank of \
+             Canada and Khabar 24 agreed.",
+        );
+        assert!(
+            has(&got, EntityKind::Organization, "Supreme Court"),
+            "{got:?}"
+        );
+        assert!(
+            has(&got, EntityKind::Organization, "Bank of Canada"),
+            "{got:?}"
+        );
+        assert!(has(&got, EntityKind::Organization, "Khabar 24"), "{got:?}");
+    }
+
+    #[test]
+    fn user_text_never_panics() {
+        let ex = Extractor::new();
+        for t in [
+            "",
+            "'",
+            "’s",
+            "U.",
+            "U.S",
+            "A-",
+            "-A",
+            "(",
+            "É",
+            "Ü.Ö.",
+            "X'",
+            "Mr.",
+            "\u{a0}A B",
+            "Ab'",
+            "A's",
+            "1 2 3",
+            "ÀÀÀ ÀÀÀ's ÀÀÀ-Àb",
+            "Gen. Smith.",
+            "Rio de",
+            "of the",
+        ] {
+            let _ = ex.extract(Some(t), t);
+        }
     }
 }

@@ -63,6 +63,19 @@ impl Sandbox {
             .expect("run newsidx");
         Run(out)
     }
+    /// Starts newsidx in the background (with `--index <sandbox index>`), output captured.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        Command::new(env!("CARGO_BIN_EXE_newsidx"))
+            .args(args)
+            .arg("--index")
+            .arg(self.index())
+            .env_remove("NO_COLOR")
+            .env_remove("NEWSIDX_INDEX")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start newsidx")
+    }
     pub fn index_paths(&self, paths: &[&Path]) -> Run {
         let mut args = vec!["index".to_string()];
         args.extend(paths.iter().map(|p| p.to_string_lossy().into_owned()));
@@ -134,5 +147,124 @@ pub fn hit_outlets(v: &Value) -> Vec<String> {
         .expect("hits array")
         .iter()
         .map(|h| h["article"]["outlet"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// A small deterministic PRNG (xorshift64*): tests print the seed so a failure can be replayed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// Seeded from NEWSIDX_TEST_SEED when set, else from the clock.
+    pub fn from_env() -> Rng {
+        let seed = std::env::var("NEWSIDX_TEST_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos() as u64)
+                    .unwrap_or(42)
+            });
+        eprintln!("random seed: NEWSIDX_TEST_SEED={seed}");
+        Rng(seed.max(1))
+    }
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    /// Uniform in `lo..hi` (hi > lo).
+    pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo).max(1)
+    }
+}
+
+const WORDS: &[&str] = &[
+    "government",
+    "protest",
+    "minister",
+    "election",
+    "border",
+    "troops",
+    "court",
+    "ruling",
+    "economy",
+    "prices",
+    "fuel",
+    "council",
+    "report",
+    "statement",
+    "police",
+    "capital",
+    "agreement",
+    "talks",
+    "security",
+    "crisis",
+    "officials",
+    "weekend",
+    "market",
+    "workers",
+];
+
+/// The text of synthetic article `i`: a few paragraphs of news words, with a unique word
+/// `tokNNNNN` so a test can find exactly that article.
+pub fn synthetic_article(i: usize, rng: &mut Rng) -> String {
+    let mut text = String::new();
+    for p in 0..4 {
+        let words = 20 + rng.range(0, 40) as usize;
+        for w in 0..words {
+            if w > 0 {
+                text.push(' ');
+            }
+            text.push_str(WORDS[rng.range(0, WORDS.len() as u64) as usize]);
+        }
+        if p == 1 {
+            text.push_str(&format!(" tok{i:05}"));
+        }
+        text.push_str(".\n\n");
+    }
+    text
+}
+
+/// Writes synthetic articles `from..to` as `art_NNNNN.txt` into `dir`.
+pub fn synthetic_files(dir: &Path, from: usize, to: usize, rng: &mut Rng) {
+    fs::create_dir_all(dir).unwrap();
+    for i in from..to {
+        fs::write(
+            dir.join(format!("art_{i:05}.txt")),
+            synthetic_article(i, rng),
+        )
+        .unwrap();
+    }
+}
+
+/// Writes `n` synthetic articles into `dir`.
+pub fn synthetic_corpus(dir: &Path, n: usize, rng: &mut Rng) {
+    synthetic_files(dir, 0, n, rng);
+}
+
+/// `stats --format json` parsed.
+pub fn stats_json(sb: &Sandbox) -> Value {
+    let r = sb.run(&["stats", "--format", "json"]);
+    assert_eq!(r.code(), 0, "stats failed: {}", r.stderr());
+    serde_json::from_str(&r.stdout()).expect("stats JSON")
+}
+
+/// Ids and paths of every article `export` lists.
+pub fn exported(sb: &Sandbox) -> Vec<(String, String)> {
+    let r = sb.run(&["export"]);
+    assert!(r.code() <= 1, "export failed: {}", r.stderr());
+    r.stdout()
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("export line is JSON");
+            (
+                v["id"].as_str().unwrap_or("").to_string(),
+                v["path"].as_str().unwrap_or("").to_string(),
+            )
+        })
         .collect()
 }

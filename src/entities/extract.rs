@@ -1,0 +1,1263 @@
+//! Rule-based named-entity extraction: tokenising, finding capitalised name runs, trimming
+//! sentence starts, headings, titles and nationality words, and typing each name from
+//! gazetteers, cue words and context. Produces mentions; `canonical` merges them.
+
+use super::canonical::fold_into;
+use super::gazetteer::{class, Gazetteer, PlaceClass};
+use crate::article::EntityKind;
+
+// Token flags.
+const CAP: u16 = 1;
+const ALLCAPS: u16 = 1 << 1;
+const DIGIT: u16 = 1 << 2;
+const LOWER: u16 = 1 << 3;
+/// Followed by a possessive `'s` (not part of the token).
+const POSS: u16 = 1 << 4;
+/// Starts a sentence, a line, a quotation or a heading.
+const SENT: u16 = 1 << 5;
+/// Punctuation stands between the previous token and this one.
+const HARD: u16 = 1 << 6;
+/// Hyphenated with a lowercase part: an adjective ("Russia-led", "Large-scale").
+const HYPH_LOWER: u16 = 1 << 7;
+/// An opening parenthesis stands right before this token.
+const PAREN: u16 = 1 << 8;
+/// Part of a line written in title case or capitals: capitalisation says nothing there.
+const HEADLINE: u16 = 1 << 9;
+/// A contraction ("We've", "I'm"): never a name.
+const CONTRACTION: u16 = 1 << 10;
+
+// Cached token bits above the word classes.
+const COMPUTED: u32 = 1 << 31;
+const IS_PLACE: u32 = 1 << 30;
+const PLACE_CLASS_SHIFT: u32 = 27;
+
+/// The place class of a cached token, when the word alone is a place.
+fn place_class(c: u32) -> Option<PlaceClass> {
+    if c & IS_PLACE == 0 {
+        return None;
+    }
+    Some(match (c >> PLACE_CLASS_SHIFT) & 7 {
+        0 => PlaceClass::SmallCity,
+        1 => PlaceClass::City,
+        2 => PlaceClass::BigCity,
+        3 => PlaceClass::Region,
+        _ => PlaceClass::Country,
+    })
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Tok {
+    start: u32,
+    end: u32,
+    flags: u16,
+}
+
+impl Tok {
+    #[inline]
+    fn has(&self, f: u16) -> bool {
+        self.flags & f != 0
+    }
+}
+
+/// Abbreviations whose period does not end a sentence.
+fn is_abbrev(w: &str) -> bool {
+    matches!(
+        w,
+        "Mr" | "Mrs"
+            | "Ms"
+            | "Dr"
+            | "St"
+            | "Mt"
+            | "Ft"
+            | "Gen"
+            | "Sen"
+            | "Rep"
+            | "Gov"
+            | "Lt"
+            | "Col"
+            | "Maj"
+            | "Capt"
+            | "Sgt"
+            | "Prof"
+            | "Jr"
+            | "Sr"
+            | "Inc"
+            | "Corp"
+            | "Ltd"
+            | "Co"
+            | "No"
+            | "vs"
+            | "Rev"
+            | "Brig"
+            | "Adm"
+            | "Cmdr"
+            | "Supt"
+            | "Insp"
+            | "Det"
+            | "Gov't"
+            | "Pres"
+            | "Sec"
+            | "Jan"
+            | "Feb"
+            | "Aug"
+            | "Sept"
+            | "Oct"
+            | "Nov"
+            | "Dec"
+    ) || (w.len() == 1 && w.as_bytes()[0].is_ascii_uppercase())
+}
+
+/// Splits text into word tokens, remembering the punctuation between them.
+fn tokenize(text: &str, out: &mut Vec<Tok>) {
+    out.clear();
+    let b = text.as_bytes();
+    let n = b.len();
+    let mut i = 0;
+    let mut gap: u16 = SENT | HARD;
+    while i < n {
+        let c = b[i];
+        let (ch, clen) = if c < 0x80 {
+            (c as char, 1)
+        } else {
+            match text[i..].chars().next() {
+                Some(ch) => (ch, ch.len_utf8()),
+                None => break,
+            }
+        };
+        if !ch.is_alphanumeric() {
+            match ch {
+                ' ' | '\t' | '\u{a0}' => {}
+                '.' | '!' | '?' => {
+                    let abbrev = ch == '.'
+                        && out.last().is_some_and(|t: &Tok| {
+                            t.end as usize == i
+                                && is_abbrev(&text[t.start as usize..t.end as usize])
+                        });
+                    if !abbrev {
+                        gap |= SENT | HARD;
+                    }
+                }
+                ':' | '\n' | '\r' | '|' | '•' | '#' | '*' | '>' => gap |= SENT | HARD,
+                '"' | '\u{201c}' | '\u{201d}' | '\u{2018}' | '\u{2014}' | '\u{2013}' => {
+                    gap |= SENT | HARD
+                }
+                '(' | '[' => gap |= HARD | PAREN,
+                _ => gap |= HARD,
+            }
+            i += clen;
+            continue;
+        }
+        // A word: letters and digits, with inner apostrophes, hyphens and acronym dots.
+        let start = i;
+        let mut j = i;
+        let mut flags: u16 = 0;
+        let mut letters = 0u32;
+        let mut uppers = 0u32;
+        let mut first = true;
+        let mut seg_len = 0u32; // letters since the last dot, for U.S.-style acronyms
+        let mut hyph_lower = false;
+        let mut after_hyphen = false;
+        let mut has_dot = false;
+        let mut pushed = false;
+        while j < n {
+            let (cj, lj) = if b[j] < 0x80 {
+                (b[j] as char, 1)
+            } else {
+                match text[j..].chars().next() {
+                    Some(ch) => (ch, ch.len_utf8()),
+                    None => break,
+                }
+            };
+            if cj.is_alphanumeric() {
+                if first {
+                    if cj.is_uppercase() {
+                        flags |= CAP;
+                    } else if cj.is_numeric() {
+                        flags |= DIGIT;
+                    } else {
+                        flags |= LOWER;
+                    }
+                    first = false;
+                }
+                if after_hyphen {
+                    if cj.is_lowercase() {
+                        hyph_lower = true;
+                    }
+                    after_hyphen = false;
+                }
+                if cj.is_alphabetic() {
+                    letters += 1;
+                    if cj.is_uppercase() {
+                        uppers += 1;
+                    }
+                }
+                seg_len += 1;
+                j += lj;
+                continue;
+            }
+            let rest = &text[j + lj..];
+            let mut it = rest.chars();
+            let next = it.next();
+            let after = it.next();
+            let next_alnum = next.is_some_and(char::is_alphanumeric);
+            match cj {
+                '\'' | '\u{2019}' if next_alnum => {
+                    if matches!(next, Some('s') | Some('S'))
+                        && !after.is_some_and(char::is_alphanumeric)
+                    {
+                        // Possessive: "Kazakhstan's" is the token "Kazakhstan".
+                        out.push(Tok {
+                            start: start as u32,
+                            end: j as u32,
+                            flags: finish_flags(flags | POSS, letters, uppers, hyph_lower) | gap,
+                        });
+                        pushed = true;
+                        j += lj + 1;
+                        break;
+                    }
+                    let tail: String = rest.chars().take_while(|c| c.is_alphanumeric()).collect();
+                    if matches!(tail.as_str(), "ve" | "re" | "ll" | "d" | "m" | "t") {
+                        flags |= CONTRACTION;
+                    }
+                    j += lj;
+                }
+                '\'' | '\u{2019}' if j > start && b[j - 1] == b's' => {
+                    // Plural possessive ("Workers' Party"): the apostrophe is not a quote.
+                    out.push(Tok {
+                        start: start as u32,
+                        end: j as u32,
+                        flags: finish_flags(flags | POSS, letters, uppers, hyph_lower) | gap,
+                    });
+                    pushed = true;
+                    j += lj;
+                    break;
+                }
+                '-' | '\u{2010}' | '\u{2011}' if next_alnum => {
+                    after_hyphen = true;
+                    seg_len = 0;
+                    j += lj;
+                }
+                '.' if seg_len == 1 && b[j - 1].is_ascii_uppercase() => {
+                    // U.S., U.K., D.C.: the dots belong to the token.
+                    if next.is_some_and(|c| c.is_ascii_uppercase())
+                        && (after == Some('.') || !after.is_some_and(char::is_alphanumeric))
+                    {
+                        has_dot = true;
+                        seg_len = 0;
+                        j += 1;
+                    } else {
+                        if has_dot {
+                            j += 1;
+                        }
+                        break;
+                    }
+                }
+                _ => break,
+            }
+        }
+        if pushed {
+            gap = 0;
+            i = j;
+            continue;
+        }
+        out.push(Tok {
+            start: start as u32,
+            end: j as u32,
+            flags: finish_flags(flags, letters, uppers, hyph_lower) | gap,
+        });
+        gap = 0;
+        i = j;
+    }
+}
+
+fn finish_flags(mut flags: u16, letters: u32, uppers: u32, hyph_lower: bool) -> u16 {
+    if letters >= 2 && uppers == letters {
+        flags |= ALLCAPS;
+    }
+    if hyph_lower {
+        flags |= HYPH_LOWER;
+    }
+    flags
+}
+
+/// Marks lines written in title case or capitals: there, capitals do not mark names.
+fn mark_headlines(text: &str, toks: &mut [Tok], whole_is_title: bool) {
+    let mut line_start = 0;
+    while line_start < toks.len() {
+        let mut end = line_start + 1;
+        while end < toks.len() && !line_break_before(text, &toks[end - 1], &toks[end]) {
+            end += 1;
+        }
+        let mut caps = 0;
+        let mut lows = 0;
+        let mut allcaps = 0;
+        for t in &toks[line_start..end] {
+            let len = t.end - t.start;
+            if t.has(LOWER) && len >= 4 {
+                lows += 1;
+            } else if t.has(CAP) && len >= 4 {
+                caps += 1;
+                if t.has(ALLCAPS) {
+                    allcaps += 1;
+                }
+            }
+        }
+        let headline = (caps >= 4 && lows == 0)
+            || (caps >= 3 && allcaps * 10 >= caps * 8)
+            || (whole_is_title && caps >= 3 && lows * 4 < caps);
+        if headline {
+            for t in &mut toks[line_start..end] {
+                t.flags |= HEADLINE;
+            }
+        }
+        line_start = end;
+    }
+}
+
+fn line_break_before(text: &str, prev: &Tok, t: &Tok) -> bool {
+    t.has(SENT)
+        && text
+            .get(prev.end as usize..t.start as usize)
+            .is_some_and(|g| g.contains('\n'))
+}
+
+/// A name found in the text, before merging.
+#[derive(Debug, Clone)]
+pub struct Mention {
+    /// `None`: a lone capitalised word whose kind only the rest of the article can tell.
+    pub kind: Option<EntityKind>,
+    /// The name as written, without titles or possessive.
+    pub surface: String,
+    /// The gazetteer's name for a place ("Aqtobe" -> "Aktobe").
+    pub canonical: Option<Box<str>>,
+    /// 3: a cue made it certain (title, gazetteer, organisation word); 2: good evidence;
+    /// 1: a guess from shape alone.
+    pub strength: u8,
+    /// Byte position of the first mention (title before body).
+    pub pos: u32,
+    pub acronym: bool,
+    /// For an acronym in parentheses right after a name: that name's mention index.
+    pub paren_of: Option<usize>,
+    /// Context hints for lone words: "X said", "in X".
+    pub said: bool,
+    pub place_prep: bool,
+    /// Number of name words (not particles).
+    pub words: u8,
+    /// A lone word that is also an English word ("Price", "Police").
+    pub common: bool,
+    /// A lone word that is a given name ("Victoria", "Kerry").
+    pub given: bool,
+}
+
+/// Per-article extraction state.
+pub struct Scan<'g> {
+    g: &'g Gazetteer,
+    pub mentions: Vec<Mention>,
+    toks: Vec<Tok>,
+    cache: Vec<u32>,
+    buf: String,
+    base: u32,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cue {
+    None,
+    /// A title or role word stood before: a person.
+    Person,
+}
+
+impl<'g> Scan<'g> {
+    pub fn new(g: &'g Gazetteer) -> Scan<'g> {
+        Scan {
+            g,
+            mentions: Vec::new(),
+            toks: Vec::new(),
+            cache: Vec::new(),
+            buf: String::new(),
+            base: 0,
+        }
+    }
+
+    /// Class bits of token `k`, computed once per token: its word classes and, in the
+    /// high bits, whether the word alone is a place and of which class.
+    fn wc(&mut self, text: &str, toks: &[Tok], k: usize) -> u32 {
+        if let Some(&c) = self.cache.get(k) {
+            if c & COMPUTED != 0 {
+                return c;
+            }
+        }
+        let t = toks[k];
+        self.buf.clear();
+        fold_into(&text[t.start as usize..t.end as usize], &mut self.buf);
+        let mut c = self.g.word(&self.buf) | COMPUTED;
+        if let Some(p) = self.g.place(&self.buf) {
+            c |= IS_PLACE | ((p.class as u32) << PLACE_CLASS_SHIFT);
+        }
+        if let Some(slot) = self.cache.get_mut(k) {
+            *slot = c;
+        }
+        c
+    }
+
+    /// Scans one text (a title or a body). `title` marks a headline.
+    pub fn scan(&mut self, text: &str, title: bool) {
+        let mut toks = std::mem::take(&mut self.toks);
+        tokenize(text, &mut toks);
+        mark_headlines(text, &mut toks, title);
+        self.cache.clear();
+        self.cache.resize(toks.len(), 0);
+        let n = toks.len();
+        let mut i = 0;
+        let mut prev_run_end: Option<(usize, usize)> = None; // (last token idx, mention count before)
+        while i < n {
+            if !self.name_like(text, &toks, i) {
+                if toks[i].has(CAP) && toks[i].has(HYPH_LOWER) {
+                    let t = toks[i];
+                    self.hyphen_place(text, &t);
+                }
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut j = i + 1;
+            let mut has_org_head_of = self.wc(text, &toks, i)
+                & (class::ORG_HEAD_OF | class::TITLE_HEAD | class::PLACE_SUFFIX | class::ORG_HEAD)
+                != 0;
+            let mut has_org = false;
+            if toks[i].has(POSS) {
+                // "Kazakhstan's Interior Ministry": the possessor is a name of its own.
+            } else {
+                while j < n && !toks[j].has(HARD) {
+                    if self.name_like(text, &toks, j) {
+                        let wc = self.wc(text, &toks, j);
+                        if wc
+                            & (class::ORG_HEAD_OF
+                                | class::TITLE_HEAD
+                                | class::PLACE_SUFFIX
+                                | class::ORG_HEAD)
+                            != 0
+                        {
+                            has_org_head_of = true;
+                        }
+                        if wc & class::ORG_HEAD != 0 {
+                            has_org = true;
+                        }
+                        let poss = toks[j].has(POSS);
+                        j += 1;
+                        if poss
+                            && !(wc & class::COMMON != 0 && j < n && self.name_like(text, &toks, j))
+                        {
+                            break;
+                        }
+                        continue;
+                    }
+                    // A lowercase connector inside a name ("Rio de Janeiro", "Ministry of the Interior").
+                    if toks[j].has(LOWER) && j + 1 < n {
+                        let w = &text[toks[j].start as usize..toks[j].end as usize];
+                        let next_ok = |k: usize| {
+                            k < n
+                                && !toks[k].has(HARD)
+                                && (toks[k].has(CAP) && !toks[k].has(HYPH_LOWER))
+                                && !toks[k].has(HEADLINE)
+                        };
+                        let wc = self.wc(text, &toks, j);
+                        if wc & class::PARTICLE != 0 && next_ok(j + 1) && w != "e" {
+                            j += 1;
+                            continue;
+                        }
+                        if w == "of" && has_org_head_of {
+                            if next_ok(j + 1) {
+                                j += 1;
+                                continue;
+                            }
+                            if j + 2 < n
+                                && &text[toks[j + 1].start as usize..toks[j + 1].end as usize]
+                                    == "the"
+                                && next_ok(j + 2)
+                                && !toks[j + 1].has(HARD)
+                            {
+                                j += 2;
+                                continue;
+                            }
+                        }
+                        if (w == "for" || w == "on" || w == "and") && has_org && next_ok(j + 1) {
+                            j += 1;
+                            continue;
+                        }
+                        if w == "and" && next_ok(j + 1) {
+                            // "Trinidad and Tobago": only when the gazetteer knows the whole.
+                            self.buf.clear();
+                            fold_into(
+                                &text[toks[start].start as usize..toks[j + 1].end as usize],
+                                &mut self.buf,
+                            );
+                            if self.g.place(&self.buf).is_some() {
+                                j += 1;
+                                continue;
+                            }
+                        }
+                    }
+                    break;
+                }
+            }
+            // Trailing connectors are not part of the name.
+            while j > start + 1 && toks[j - 1].has(LOWER) {
+                j -= 1;
+            }
+            // "Khabar 24", "France 24": a short number right after a name is part of it.
+            let mut with_number = false;
+            if j < n
+                && toks[j].has(DIGIT)
+                && !toks[j].has(HARD)
+                && toks[j].end - toks[j].start <= 3
+                && !toks[j - 1].has(POSS)
+                && text[toks[j].start as usize..toks[j].end as usize]
+                    .bytes()
+                    .all(|c| c.is_ascii_digit())
+                && j - start <= 2
+                && text.get(toks[j].end as usize..).is_some_and(|rest| {
+                    !rest.starts_with(['%', ':', '.', ',', '-'])
+                        || rest.starts_with(", ")
+                        || rest.starts_with(". ")
+                })
+            {
+                let wc = self.wc(text, &toks, j - 1);
+                if wc & (class::COMMON | class::CALENDAR | class::FUNCTION) == 0 {
+                    with_number = true;
+                    j += 1;
+                }
+            }
+            let paren_of = if toks[start].has(PAREN) {
+                prev_run_end
+                    .filter(|(last, _)| *last + 1 == start)
+                    .map(|(_, m)| m)
+            } else {
+                None
+            };
+            self.lowercase_institution(text, &toks, j);
+            let before = self.mentions.len();
+            self.run(text, &toks, start, j, with_number, paren_of);
+            if self.mentions.len() > before {
+                prev_run_end = Some((j - 1, self.mentions.len() - 1));
+            } else {
+                prev_run_end = None;
+            }
+            i = j;
+        }
+        self.toks = toks;
+        self.base += text.len() as u32 + 1;
+    }
+
+    fn name_like(&mut self, text: &str, toks: &[Tok], k: usize) -> bool {
+        let t = toks[k];
+        if !(t.has(CAP)) || t.has(HYPH_LOWER) || t.has(CONTRACTION) {
+            return false;
+        }
+        if t.has(HEADLINE) {
+            // In a headline only words that are not plain English can be names.
+            let wc = self.wc(text, toks, k);
+            return wc & (class::COMMON | class::FUNCTION) == 0
+                || wc & (class::GIVEN | class::PLACE_START | class::ORG_HEAD | IS_PLACE) != 0;
+        }
+        true
+    }
+
+    /// "the Russian defence ministry", "US state department": a country or nationality word
+    /// before a lowercase ministry is that country's ministry, named as its capitalised form.
+    fn lowercase_institution(&mut self, text: &str, toks: &[Tok], j: usize) {
+        if j == 0
+            || j + 1 >= toks.len()
+            || toks[j].has(HARD)
+            || !toks[j].has(LOWER)
+            || toks[j + 1].has(HARD)
+        {
+            return;
+        }
+        let head = &text[toks[j + 1].start as usize..toks[j + 1].end as usize];
+        if !matches!(head, "ministry" | "department") {
+            return;
+        }
+        let field = &text[toks[j].start as usize..toks[j].end as usize];
+        if self.wc(text, toks, j) & class::TITLE_MOD == 0 || field == "new" {
+            return;
+        }
+        let owner = toks[j - 1];
+        let country = place_class(self.wc(text, toks, j - 1)) == Some(PlaceClass::Country);
+        if !(country || self.demonym(text, toks, j - 1)) || owner.has(POSS) {
+            return;
+        }
+        let cap = |w: &str| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        };
+        let surface = format!(
+            "{} {} {}",
+            &text[owner.start as usize..owner.end as usize],
+            cap(field),
+            cap(head)
+        );
+        self.mentions.push(Mention {
+            kind: Some(EntityKind::Organization),
+            surface,
+            canonical: None,
+            strength: 2,
+            pos: self.base + owner.start,
+            acronym: false,
+            paren_of: None,
+            said: false,
+            place_prep: false,
+            words: 3,
+            common: false,
+            given: false,
+        });
+    }
+
+    /// Nationality adjective ("Kazakh", "Tasmanian"), not a given name.
+    fn demonym(&mut self, text: &str, toks: &[Tok], k: usize) -> bool {
+        let wc = self.wc(text, toks, k);
+        if wc & class::DEMONYM != 0 {
+            return true;
+        }
+        let t = toks[k];
+        if wc & (class::GIVEN | IS_PLACE) != 0 || t.has(ALLCAPS) || t.has(LOWER) {
+            return false;
+        }
+        let w = &text[t.start as usize..t.end as usize];
+        if !(w.ends_with('n') || w.ends_with('s') || w.ends_with('e') || w.ends_with('h')) {
+            return false;
+        }
+        self.buf.clear();
+        fold_into(w, &mut self.buf);
+        let f = std::mem::take(&mut self.buf);
+        let d = self.g.is_demonym(&f);
+        self.buf = f;
+        d
+    }
+
+    /// The place before the hyphen of "Canberra-based", "Russia-led".
+    fn hyphen_place(&mut self, text: &str, t: &Tok) {
+        let w = &text[t.start as usize..t.end as usize];
+        let Some(cut) = w.find('-') else { return };
+        let head = &w[..cut];
+        self.buf.clear();
+        fold_into(head, &mut self.buf);
+        let Some(p) = self.g.place(&self.buf) else {
+            return;
+        };
+        if p.class < PlaceClass::City {
+            return;
+        }
+        let canonical = Some(p.canonical.clone());
+        self.mentions.push(Mention {
+            kind: Some(EntityKind::Location),
+            surface: head.to_string(),
+            canonical,
+            strength: 2,
+            pos: self.base + t.start,
+            acronym: false,
+            paren_of: None,
+            said: false,
+            place_prep: false,
+            words: 1,
+            common: false,
+            given: false,
+        });
+    }
+
+    /// Handles one capitalised run `toks[a..b]`.
+    fn run(
+        &mut self,
+        text: &str,
+        toks: &[Tok],
+        a: usize,
+        b: usize,
+        with_number: bool,
+        paren_of: Option<usize>,
+    ) {
+        // Weekdays split runs ("Saturday June"); a lone calendar word is dropped later.
+        for k in a..b {
+            if toks[k].has(LOWER) || b - a == 1 {
+                continue;
+            }
+            let wc = self.wc(text, toks, k);
+            if wc & class::CALENDAR != 0
+                && wc & class::GIVEN == 0
+                && (self.buf.ends_with("day") || k == a)
+            {
+                if k > a {
+                    self.run(text, toks, a, k, false, paren_of);
+                }
+                if k + 1 < b {
+                    self.run(text, toks, k + 1, b, with_number, None);
+                }
+                return;
+            }
+        }
+        let mut a = a;
+        let mut cue = Cue::None;
+        // Context before the run.
+        if a > 0 && !toks[a].has(HARD) && toks[a - 1].has(LOWER) {
+            let wc = self.wc(text, toks, a - 1);
+            if wc & class::ROLE != 0 {
+                cue = Cue::Person;
+            }
+        }
+        // Leading words that only start the sentence or the phrase.
+        while a < b {
+            let t = toks[a];
+            self.buf.clear();
+            fold_into(
+                &text[toks[a].start as usize..toks[b - 1].end as usize],
+                &mut self.buf,
+            );
+            normalise_space(&mut self.buf);
+            let run_is_place = self.g.place(&self.buf).is_some();
+            let wc = self.wc(text, toks, a);
+            let lone = b - a == 1;
+            let place_start = wc & (class::PLACE_START | IS_PLACE) != 0;
+            if wc & class::FUNCTION != 0
+                && !run_is_place
+                && !(t.has(ALLCAPS) && wc & class::NON_ENTITY_ACRONYM == 0)
+            {
+                a += 1;
+                continue;
+            }
+            if !lone && wc & class::NON_ENTITY_ACRONYM != 0 && t.has(ALLCAPS) && !place_start {
+                a += 1;
+                continue;
+            }
+            if (t.has(SENT) || t.has(HEADLINE))
+                && wc & class::COMMON != 0
+                && wc
+                    & (class::GIVEN
+                        | class::TITLE_HEAD
+                        | class::TITLE_MOD
+                        | class::DEMONYM
+                        | class::ORG_HEAD_OF
+                        | class::ORG_FIRST
+                        | class::PLACE_FIRST)
+                    == 0
+                && !place_start
+                && !t.has(ALLCAPS)
+                && !lone
+            {
+                if wc & class::ROLE != 0 {
+                    cue = Cue::Person;
+                }
+                a += 1;
+                continue;
+            }
+            break;
+        }
+        if a >= b {
+            return;
+        }
+        // A country or region before a person's name ("Nicaragua Daniel Ortega").
+        if b - a >= 3 && cue == Cue::None {
+            let wc = self.wc(text, toks, a);
+            let is_country = place_class(wc).is_some_and(|c| c >= PlaceClass::Region);
+            let next_given = self.wc(text, toks, a + 1) & class::GIVEN != 0;
+            if is_country && next_given && wc & class::GIVEN == 0 && !toks[a].has(POSS) {
+                self.segment(text, toks, a, a + 1, Cue::None, false, paren_of, false);
+                self.segment(text, toks, a + 1, b, Cue::None, with_number, None, false);
+                return;
+            }
+        }
+        self.segment(
+            text,
+            toks,
+            a,
+            b,
+            cue,
+            with_number,
+            paren_of,
+            a == b - 1 && toks[a].has(SENT),
+        );
+    }
+
+    /// Splits a run at titles ("Almaty President Tokayev") and classifies the pieces.
+    #[allow(clippy::too_many_arguments)]
+    fn segment(
+        &mut self,
+        text: &str,
+        toks: &[Tok],
+        a: usize,
+        b: usize,
+        cue: Cue,
+        with_number: bool,
+        paren_of: Option<usize>,
+        sent_lone: bool,
+    ) {
+        // An organisation word at the end keeps the run whole ("General Motors").
+        let last_wc = self.wc(text, toks, b - 1);
+        if last_wc & class::ORG_HEAD == 0 || b - a == 1 {
+            let mut k = a;
+            while k < b {
+                let wc = self.wc(text, toks, k);
+                let is_title_word = wc & (class::TITLE_HEAD | class::TITLE_MOD) != 0;
+                if !(is_title_word || self.demonym(text, toks, k))
+                    || (toks[k].has(ALLCAPS) && wc & class::TITLE_MOD == 0)
+                {
+                    k += 1;
+                    continue;
+                }
+                // A title phrase: modifiers, demonyms, "of", "the", at least one head.
+                let mut e = k;
+                let mut heads = 0;
+                while e < b {
+                    let wc = self.wc(text, toks, e);
+                    let w = &text[toks[e].start as usize..toks[e].end as usize];
+                    if wc & class::TITLE_HEAD != 0 {
+                        heads += 1;
+                    } else if wc & class::TITLE_MOD != 0
+                        || self.demonym(text, toks, e)
+                        || w == "of"
+                        || w == "the"
+                        || (heads > 0 && w == "Affairs")
+                    {
+                    } else {
+                        break;
+                    }
+                    e += 1;
+                }
+                while e > k && toks[e - 1].has(LOWER) {
+                    e -= 1;
+                }
+                if heads == 0 {
+                    k += 1;
+                    continue;
+                }
+                // "Comptroller General of the Republic": an office, not a title before a name.
+                if e < b && toks[e].has(LOWER) {
+                    break;
+                }
+                if e == b {
+                    // Title at the end ("Martin Luther King" keeps it, "Kazakhstan President" not).
+                    let first_given = self.wc(text, toks, a) & class::GIVEN != 0;
+                    if k > a && first_given {
+                        break;
+                    }
+                    if k > a {
+                        self.classify(text, toks, a, k, cue, false, paren_of, false);
+                    }
+                    return;
+                }
+                if k > a {
+                    self.classify(text, toks, a, k, Cue::None, false, paren_of, false);
+                }
+                // The rest is a person's name.
+                self.classify(text, toks, e, b, Cue::Person, with_number, None, false);
+                return;
+            }
+        }
+        self.classify(text, toks, a, b, cue, with_number, paren_of, sent_lone);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn classify(
+        &mut self,
+        text: &str,
+        toks: &[Tok],
+        a: usize,
+        b: usize,
+        cue: Cue,
+        with_number: bool,
+        paren_of: Option<usize>,
+        sent_lone: bool,
+    ) {
+        let mut b = b;
+        let g = self.g;
+        // Nationality words at either end: "Russian Defence Ministry" keeps its own,
+        // "Tasmanian Aboriginal" and "Kazakh Tokayev" do not.
+        while b > a && toks[b - 1].has(LOWER) {
+            b -= 1;
+        }
+        if b <= a {
+            return;
+        }
+        let span_place = |s: &mut Self, a: usize, b: usize| -> bool {
+            s.buf.clear();
+            fold_into(
+                &text[toks[a].start as usize..toks[b - 1].end as usize],
+                &mut s.buf,
+            );
+            normalise_space(&mut s.buf);
+            g.place(&s.buf).is_some()
+        };
+        let is_place = span_place(self, a, b);
+        let strong_place = is_place
+            && g.place(&self.buf)
+                .is_some_and(|p| p.class >= PlaceClass::Region);
+        if !is_place || (b - a == 1 && !strong_place) {
+            let last_org = self.wc(text, toks, b - 1) & class::ORG_HEAD != 0;
+            if b - a >= 2 && self.demonym(text, toks, b - 1) {
+                return self.classify(text, toks, a, b - 1, cue, false, paren_of, false);
+            }
+            if self.demonym(text, toks, a) && !(last_org && b - a >= 2) {
+                if b - a == 1 {
+                    return;
+                }
+                return self.classify(text, toks, a + 1, b, cue, with_number, paren_of, false);
+            }
+            if b - a == 2 {
+                self.buf.clear();
+                fold_into(
+                    &text[toks[a].start as usize..toks[b - 1].end as usize],
+                    &mut self.buf,
+                );
+                normalise_space(&mut self.buf);
+                if g.word(&self.buf) & class::DEMONYM != 0 {
+                    return;
+                }
+            }
+        }
+        let span_key = |s: &mut Self, a: usize, b: usize| {
+            s.buf.clear();
+            fold_into(
+                &text[toks[a].start as usize..toks[b - 1].end as usize],
+                &mut s.buf,
+            );
+            normalise_space(&mut s.buf);
+        };
+        let n_words = |a: usize, b: usize| toks[a..b].iter().filter(|t| !t.has(LOWER)).count();
+        let last = b - 1;
+        let last_wc = self.wc(text, toks, last);
+        let first_wc = self.wc(text, toks, a);
+        let prev_lower_wc = if a > 0 && toks[a - 1].has(LOWER) && !toks[a].has(HARD) {
+            self.wc(text, toks, a - 1)
+        } else {
+            0
+        };
+        let next_lower = if b < toks.len() && toks[b].has(LOWER) && !toks[b].has(HARD) {
+            Some(toks[b])
+        } else {
+            None
+        };
+        let next_wc = match next_lower {
+            Some(_) => self.wc(text, toks, b),
+            None => 0,
+        };
+        let place_before = a >= 2
+            && toks[a - 1].has(LOWER)
+            && &text[toks[a - 1].start as usize..toks[a - 1].end as usize] == "of"
+            && {
+                let wc = self.wc(text, toks, a - 2);
+                wc & class::PLACE_OF != 0 && toks[a - 2].has(LOWER)
+            };
+
+        span_key(self, a, b);
+        let span = self.buf.clone();
+        let place = g.place(&span);
+        let surface = collapse_ws(&text[toks[a].start as usize..toks[b - 1].end as usize]);
+        let words = n_words(a, b) as u8;
+        let single = b - a == 1;
+        let acronym = single && toks[a].has(ALLCAPS) && !toks[a].has(HEADLINE);
+        let said = next_wc & class::SAID != 0;
+        let place_prep = prev_lower_wc & class::PLACE_PREP != 0;
+        let pos = self.base + toks[a].start;
+        let common = single && first_wc & class::COMMON != 0;
+        let given = single && first_wc & class::GIVEN != 0;
+        let push = |s: &mut Self,
+                    kind: Option<EntityKind>,
+                    canonical: Option<Box<str>>,
+                    strength: u8,
+                    surface: String| {
+            s.mentions.push(Mention {
+                kind,
+                surface,
+                canonical,
+                strength,
+                pos,
+                acronym,
+                paren_of,
+                said,
+                place_prep,
+                words,
+                common,
+                given,
+            });
+        };
+        if single && first_wc & (class::CALENDAR | class::FUNCTION) != 0 && !acronym {
+            return;
+        }
+        if acronym && first_wc & class::NON_ENTITY_ACRONYM != 0 && place.is_none() {
+            return;
+        }
+        if with_number {
+            push(self, Some(EntityKind::Organization), None, 2, surface);
+            return;
+        }
+        if let Some(p) = place {
+            let ambiguous = single
+                && p.class < PlaceClass::Region
+                && first_wc & (class::GIVEN | class::COMMON) != 0;
+            if cue == Cue::Person && (single || p.class < PlaceClass::Country) {
+                push(self, Some(EntityKind::Person), None, 3, surface);
+                return;
+            }
+            let context = place_prep || place_before || next_wc & class::PLACE_SUFFIX != 0;
+            if ambiguous && !context {
+                if p.class >= PlaceClass::BigCity && !said {
+                    push(
+                        self,
+                        Some(EntityKind::Location),
+                        Some(p.canonical.clone()),
+                        1,
+                        surface,
+                    );
+                } else {
+                    push(self, None, Some(p.canonical.clone()), 1, surface);
+                }
+                return;
+            }
+            let strength = match p.class {
+                PlaceClass::Country | PlaceClass::Region | PlaceClass::BigCity => 3,
+                PlaceClass::City => 2,
+                PlaceClass::SmallCity if !single || context => 2,
+                PlaceClass::SmallCity => 1,
+            };
+            push(
+                self,
+                Some(EntityKind::Location),
+                Some(p.canonical.clone()),
+                strength,
+                surface,
+            );
+            return;
+        }
+        // "Kyzylorda province", "province of Mangistau".
+        if next_wc & class::PLACE_SUFFIX != 0
+            && next_wc & class::COMMON != 0
+            && last_wc & class::ORG_HEAD == 0
+            && cue != Cue::Person
+        {
+            let nt = next_lower
+                .map(|t| &text[t.start as usize..t.end as usize])
+                .unwrap_or("");
+            if matches!(
+                nt,
+                "province"
+                    | "region"
+                    | "oblast"
+                    | "state"
+                    | "county"
+                    | "district"
+                    | "prefecture"
+                    | "municipality"
+                    | "department"
+                    | "island"
+                    | "islands"
+                    | "valley"
+                    | "river"
+            ) {
+                push(self, Some(EntityKind::Location), None, 2, surface);
+                return;
+            }
+        }
+        if place_before && cue != Cue::Person {
+            push(self, Some(EntityKind::Location), None, 2, surface);
+            return;
+        }
+        // Capitalised place word at the end: "Kyzylorda Region", "Rila Mountains".
+        if !single
+            && last_wc & class::PLACE_SUFFIX != 0
+            && last_wc & class::ORG_HEAD == 0
+            && cue != Cue::Person
+        {
+            span_key(self, a, last);
+            let rest_place = g.place(&self.buf).map(|p| p.canonical.clone());
+            let rest_wc = self.wc(text, toks, a);
+            let name = if rest_place.is_some() || (rest_wc & class::COMMON == 0 && last - a == 1) {
+                collapse_ws(&text[toks[a].start as usize..toks[last - 1].end as usize])
+            } else {
+                surface.clone()
+            };
+            push(self, Some(EntityKind::Location), rest_place, 2, name);
+            return;
+        }
+        // Organisations everyone knows by a bare name ("Reuters", "Al Jazeera").
+        if g.word(&span) & class::KNOWN_ORG != 0 {
+            push(self, Some(EntityKind::Organization), None, 3, surface);
+            return;
+        }
+        // Organisations.
+        let has_of = toks[a..b].iter().any(|t| {
+            matches!(
+                &text[t.start as usize..t.end as usize],
+                "of" | "de" | "del" | "do" | "da" | "dos" | "das" | "for"
+            )
+        });
+        let org_head_of = !single && has_of && {
+            // "Royal Society of Tasmania": an institution word right before "of".
+            let mut found = false;
+            for k in a..b.saturating_sub(1) {
+                let w1 = &text[toks[k + 1].start as usize..toks[k + 1].end as usize];
+                if matches!(w1, "of" | "for" | "de" | "del") && !toks[k].has(LOWER) {
+                    let wc = self.wc(text, toks, k);
+                    if wc & (class::ORG_HEAD_OF | class::ORG_HEAD) != 0 {
+                        found = true;
+                        break;
+                    }
+                }
+            }
+            found
+        };
+        // "President of the Republic": an office, not an entity.
+        if has_of
+            && first_wc & class::TITLE_HEAD != 0
+            && last_wc & class::ORG_HEAD == 0
+            && !org_head_of
+        {
+            return;
+        }
+        let org_first = !single && first_wc & class::ORG_FIRST != 0;
+        if (!single && last_wc & class::ORG_HEAD != 0) || org_head_of || org_first {
+            push(self, Some(EntityKind::Organization), None, 3, surface);
+            return;
+        }
+        if single
+            && matches!(
+                span.as_str(),
+                "senate"
+                    | "congress"
+                    | "parliament"
+                    | "interpol"
+                    | "europol"
+                    | "nato"
+                    | "opec"
+                    | "treasury"
+            )
+        {
+            push(self, Some(EntityKind::Organization), None, 2, surface);
+            return;
+        }
+        if acronym {
+            let len = toks[a].end - toks[a].start;
+            if len <= 7 {
+                push(self, Some(EntityKind::Organization), None, 2, surface);
+            }
+            return;
+        }
+        if !single
+            && toks[a].has(ALLCAPS)
+            && first_wc & class::NON_ENTITY_ACRONYM == 0
+            && !toks[a].has(HEADLINE)
+        {
+            // "RIA Novosti", "BBC Mundo".
+            push(self, Some(EntityKind::Organization), None, 2, surface);
+            return;
+        }
+        // People.
+        if cue == Cue::Person {
+            if single
+                && first_wc & class::COMMON != 0
+                && first_wc & class::GIVEN == 0
+                && toks[a].has(SENT)
+            {
+                return;
+            }
+            push(self, Some(EntityKind::Person), None, 3, surface);
+            return;
+        }
+        let mut commons = 0;
+        let mut has_place = false;
+        for k in a..b {
+            if toks[k].has(LOWER) {
+                continue;
+            }
+            let wc = self.wc(text, toks, k);
+            if wc & (class::COMMON | class::TITLE_HEAD | class::TITLE_MOD | class::ORG_HEAD) != 0
+                && wc & class::GIVEN == 0
+            {
+                commons += 1;
+            }
+            if place_class(wc).is_some_and(|c| c >= PlaceClass::Region) && wc & class::GIVEN == 0 {
+                has_place = true;
+            }
+        }
+        if !single {
+            let given_first = first_wc & class::GIVEN != 0
+                && !(first_wc & class::COMMON != 0 && toks[a].has(SENT));
+            let last_common = last_wc & class::COMMON != 0 && last_wc & class::GIVEN == 0;
+            // Spanish articles and particles: "Las Cuevas", "El Paujil", "Pozo de Quilmes".
+            let spanish_article = matches!(
+                span.split(' ').next(),
+                Some("la" | "las" | "los" | "el" | "lo")
+            );
+            let particle = toks[a..b].iter().any(|t| {
+                matches!(
+                    &text[t.start as usize..t.end as usize],
+                    "de" | "del" | "do" | "da" | "dos" | "das"
+                )
+            });
+            if first_wc & class::PLACE_FIRST != 0 || spanish_article || (particle && !given_first) {
+                push(self, Some(EntityKind::Location), None, 1, surface);
+                return;
+            }
+            if last_wc & class::FACILITY != 0 {
+                push(self, Some(EntityKind::Location), None, 1, surface);
+                return;
+            }
+            // "May Like" is not a name, "John Smith" is.
+            let first_modal = first_wc & (class::FUNCTION | class::CALENDAR) != 0;
+            if given_first && !(first_modal && last_common) {
+                push(self, Some(EntityKind::Person), None, 2, surface);
+                return;
+            }
+            if has_place {
+                push(self, Some(EntityKind::Organization), None, 1, surface);
+                return;
+            }
+            if commons == 0 && words <= 4 {
+                push(self, Some(EntityKind::Person), None, 1, surface);
+                return;
+            }
+            if commons as u8 >= words {
+                return;
+            }
+            push(self, None, None, 1, surface);
+            return;
+        }
+        // A lone word.
+        if first_wc & class::COMMON != 0
+            && first_wc & class::GIVEN == 0
+            && (sent_lone || toks[a].has(SENT) || commons > 0)
+        {
+            // Kept as a hint only: a surname that is also a word ("Price") may join a person.
+            push(self, None, None, 0, surface);
+            return;
+        }
+        let strength = if said || place_prep { 2 } else { 1 };
+        push(self, None, None, strength, surface);
+    }
+}
+
+fn collapse_ws(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            space = true;
+        } else {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn normalise_space(s: &mut String) {
+    let b = s.as_bytes();
+    let odd = b
+        .iter()
+        .any(|&c| c == b'\t' || c == b'\n' || c == b'\r' || c >= 0x80)
+        || b.windows(2).any(|w| w == b"  ");
+    if odd {
+        *s = collapse_ws(s);
+    }
+}

@@ -1,0 +1,301 @@
+//! The place gazetteer and word lists, built once from the files in `data/` compiled into
+//! the binary, plus the closed word classes of `lexicon`, as fast hash lookups.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
+use std::sync::OnceLock;
+
+use super::canonical::fold_into;
+use super::lexicon;
+
+const LOCATIONS: &str = include_str!("../../data/locations.tsv");
+const GIVEN_NAMES: &str = include_str!("../../data/given_names.txt");
+const COMMON_WORDS: &str = include_str!("../../data/common_words.txt");
+
+/// A small, fast hasher for short string keys (the FxHash mixing step); the keys are our own
+/// folded words, so hash flooding is not a concern.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+        self.0 = h;
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn finish(&self) -> u64 {
+        // Multiplication only carries upwards; hashbrown takes buckets from the low bits,
+        // so mix the high bits down (splitmix64's finaliser).
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
+pub type FxBuild = BuildHasherDefault<FxHasher>;
+pub type FxMap<K, V> = HashMap<K, V, FxBuild>;
+pub type FxSet<K> = HashSet<K, FxBuild>;
+
+/// How much a gazetteer hit can be trusted on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PlaceClass {
+    /// A city under 100k people: only with other evidence when the word has other uses.
+    SmallCity,
+    City,
+    /// A city of a million or more.
+    BigCity,
+    Region,
+    Country,
+}
+
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub canonical: Box<str>,
+    pub class: PlaceClass,
+}
+
+/// Word classes a folded word may belong to, as bits.
+pub mod class {
+    pub const COMMON: u32 = 1;
+    pub const GIVEN: u32 = 1 << 1;
+    pub const TITLE_HEAD: u32 = 1 << 2;
+    pub const TITLE_MOD: u32 = 1 << 3;
+    pub const ORG_HEAD: u32 = 1 << 4;
+    pub const ORG_HEAD_OF: u32 = 1 << 5;
+    pub const PLACE_SUFFIX: u32 = 1 << 6;
+    pub const PLACE_OF: u32 = 1 << 7;
+    pub const PARTICLE: u32 = 1 << 8;
+    pub const DEMONYM: u32 = 1 << 9;
+    pub const CALENDAR: u32 = 1 << 10;
+    pub const NON_ENTITY_ACRONYM: u32 = 1 << 11;
+    pub const SAID: u32 = 1 << 12;
+    pub const PLACE_PREP: u32 = 1 << 13;
+    pub const ROLE: u32 = 1 << 14;
+    pub const FUNCTION: u32 = 1 << 15;
+    pub const HYPHEN_ADJ: u32 = 1 << 16;
+    /// Starts a multi-word place name in the gazetteer.
+    pub const PLACE_START: u32 = 1 << 17;
+    pub const ORG_FIRST: u32 = 1 << 18;
+    pub const FACILITY: u32 = 1 << 19;
+    pub const PLACE_FIRST: u32 = 1 << 20;
+    pub const KNOWN_ORG: u32 = 1 << 21;
+}
+
+pub struct Gazetteer {
+    places: Vec<Place>,
+    /// Folded name (words joined by one space) -> place.
+    place_keys: FxMap<Box<str>, u32>,
+    /// Folded word -> class bits.
+    words: FxMap<Box<str>, u32>,
+}
+
+impl Gazetteer {
+    /// The shared gazetteer, built on first use (tens of milliseconds, once per process).
+    pub fn get() -> &'static Gazetteer {
+        static G: OnceLock<Gazetteer> = OnceLock::new();
+        G.get_or_init(Gazetteer::build)
+    }
+
+    fn build() -> Gazetteer {
+        let mut words: FxMap<Box<str>, u32> = FxMap::default();
+        words.reserve(80_000);
+        let add =
+            |list: &mut dyn Iterator<Item = &str>, bit: u32, words: &mut FxMap<Box<str>, u32>| {
+                let mut buf = String::new();
+                for w in list {
+                    buf.clear();
+                    fold_into(w, &mut buf);
+                    if !buf.is_empty() {
+                        *words.entry(buf.as_str().into()).or_default() |= bit;
+                    }
+                }
+            };
+        add(&mut COMMON_WORDS.lines(), class::COMMON, &mut words);
+        add(&mut GIVEN_NAMES.lines(), class::GIVEN, &mut words);
+        let lists: [(&[&str], u32); 20] = [
+            (lexicon::TITLE_HEADS, class::TITLE_HEAD),
+            (lexicon::TITLE_MODIFIERS, class::TITLE_MOD),
+            (lexicon::ORG_HEADS, class::ORG_HEAD),
+            (lexicon::ORG_HEADS_OF, class::ORG_HEAD_OF),
+            (lexicon::PLACE_SUFFIXES, class::PLACE_SUFFIX),
+            (lexicon::PLACE_OF, class::PLACE_OF),
+            (lexicon::NAME_PARTICLES, class::PARTICLE),
+            (lexicon::DEMONYMS, class::DEMONYM),
+            (lexicon::CALENDAR, class::CALENDAR),
+            (lexicon::NON_ENTITY_ACRONYMS, class::NON_ENTITY_ACRONYM),
+            (lexicon::SAID_VERBS, class::SAID),
+            (lexicon::PLACE_PREPOSITIONS, class::PLACE_PREP),
+            (lexicon::PERSON_ROLES, class::ROLE),
+            (lexicon::FUNCTION_WORDS, class::FUNCTION),
+            (lexicon::HYPHEN_ADJ_SUFFIXES, class::HYPHEN_ADJ),
+            (lexicon::ORG_FIRST, class::ORG_FIRST),
+            (lexicon::FACILITY_WORDS, class::FACILITY),
+            (lexicon::PLACE_FIRST, class::PLACE_FIRST),
+            (lexicon::KNOWN_ORGS, class::KNOWN_ORG),
+            (&[], 0),
+        ];
+        for (list, bit) in lists {
+            add(&mut list.iter().copied(), bit, &mut words);
+        }
+
+        let mut places: Vec<Place> = Vec::with_capacity(40_000);
+        let mut place_keys: FxMap<Box<str>, u32> = FxMap::default();
+        place_keys.reserve(120_000);
+        let mut aliases: Vec<(&str, u32)> = Vec::new();
+        let mut buf = String::new();
+        for line in LOCATIONS.lines() {
+            let mut cols = line.split('\t');
+            let (Some(cls), Some(name), Some(pop), aliases_col) =
+                (cols.next(), cols.next(), cols.next(), cols.next())
+            else {
+                continue;
+            };
+            let pop: u64 = pop.parse().unwrap_or(0);
+            let class = match cls {
+                "country" => PlaceClass::Country,
+                "region" => PlaceClass::Region,
+                _ if pop >= 1_000_000 => PlaceClass::BigCity,
+                _ if pop >= 100_000 => PlaceClass::City,
+                _ => PlaceClass::SmallCity,
+            };
+            let id = places.len() as u32;
+            places.push(Place {
+                canonical: name.into(),
+                class,
+            });
+            buf.clear();
+            fold_into(name, &mut buf);
+            let better = |old: u32, places: &[Place]| places[old as usize].class < class;
+            match place_keys.get(buf.as_str()) {
+                Some(&old) if !better(old, &places) => {}
+                _ => {
+                    place_keys.insert(buf.as_str().into(), id);
+                }
+            }
+            for a in aliases_col
+                .unwrap_or("")
+                .split('|')
+                .filter(|a| !a.is_empty())
+            {
+                aliases.push((a, id));
+            }
+        }
+        // Aliases never displace a primary name, and a city's foreign-language alias that is
+        // also a given name ("Sophia" for Sofia) would turn people into places.
+        for (a, id) in aliases {
+            buf.clear();
+            fold_into(a, &mut buf);
+            let class = places[id as usize].class;
+            let w = words.get(buf.as_str()).copied().unwrap_or(0);
+            if class < PlaceClass::Region && w & class::GIVEN != 0 {
+                continue;
+            }
+            match place_keys.get(buf.as_str()) {
+                Some(&old) if places[old as usize].class >= class || class < PlaceClass::Region => {
+                }
+                _ => {
+                    place_keys.insert(buf.as_str().into(), id);
+                }
+            }
+        }
+        for key in place_keys.keys() {
+            if key.contains(' ') {
+                if let Some(first) = key.split(' ').next() {
+                    *words.entry(first.into()).or_default() |= class::PLACE_START;
+                }
+            }
+        }
+        Gazetteer {
+            places,
+            place_keys,
+            words,
+        }
+    }
+
+    /// Class bits of a folded word (0 when unknown).
+    #[inline]
+    pub fn word(&self, folded: &str) -> u32 {
+        self.words.get(folded).copied().unwrap_or(0)
+    }
+
+    /// Whether a folded word is a nationality or regional adjective: listed, or a place name
+    /// with an adjective ending ("tasmanian", "cuban", "victorian").
+    pub fn is_demonym(&self, folded: &str) -> bool {
+        if self.word(folded) & class::DEMONYM != 0 {
+            return true;
+        }
+        let stems: &[(&str, &str)] = &[
+            ("ian", "ia"),
+            ("ian", ""),
+            ("an", "a"),
+            ("ans", "a"),
+            ("ians", "ia"),
+            ("ese", ""),
+            ("ish", ""),
+        ];
+        for (suffix, add) in stems {
+            if let Some(stem) = folded.strip_suffix(suffix) {
+                if stem.len() >= 3 {
+                    let cand = format!("{stem}{add}");
+                    if self
+                        .place(&cand)
+                        .is_some_and(|p| p.class >= PlaceClass::City)
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    /// The place a folded name (words joined by single spaces) stands for.
+    #[inline]
+    pub fn place(&self, folded: &str) -> Option<&Place> {
+        self.place_keys
+            .get(folded)
+            .map(|&id| &self.places[id as usize])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_and_words_load() {
+        let g = Gazetteer::get();
+        assert_eq!(
+            g.place("kazakhstan").map(|p| p.class),
+            Some(PlaceClass::Country)
+        );
+        assert_eq!(
+            g.place("russian federation").map(|p| &*p.canonical),
+            Some("Russia")
+        );
+        assert_eq!(g.place("aqtobe").map(|p| &*p.canonical), Some("Aktobe"));
+        assert_eq!(g.place("nur-sultan").map(|p| &*p.canonical), Some("Astana"));
+        assert_eq!(
+            g.place("u.s.").map(|p| &*p.canonical),
+            Some("United States")
+        );
+        assert!(g.place("leadership").is_none());
+        assert!(g.word("leadership") & class::COMMON != 0);
+        assert!(g.word("john") & class::GIVEN != 0);
+        assert!(g.word("kazakh") & class::DEMONYM != 0);
+        assert!(g.word("rio") & class::PLACE_START != 0);
+    }
+}

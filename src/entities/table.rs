@@ -1,0 +1,901 @@
+//! The corpus alias table: article counts per (kind, article-level name) and per alias, the
+//! clusters of names that are one entity across the corpus, and a compact binary form that
+//! a search process loads in about a millisecond (one read, lookups by binary search over
+//! fixed-size records, nothing decoded up front).
+//!
+//! Counts are authoritative (observe/forget add and subtract articles, so incremental
+//! updates stay exact); clusters are derived from them whenever they change.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use anyhow::{bail, Context, Result};
+
+use super::canonical::{fold, org_key, person_key, skeleton};
+use super::gazetteer::{FxMap, FxSet};
+use crate::article::{Entity, EntityKind};
+
+const MAGIC: &[u8; 8] = b"NXENTS01";
+const HEADER: usize = 8 + 8 + 4 * N_SECTIONS;
+const N_SECTIONS: usize = 7;
+// Section numbers.
+const S_STR: usize = 0;
+const S_NAMES: usize = 1;
+const S_ALIASES: usize = 2;
+const S_CLUSTERS: usize = 3;
+const S_REFS: usize = 4;
+const S_RESOLVE: usize = 5;
+const S_VARIANTS: usize = 6;
+// Record sizes.
+const R_NAME: usize = 20; // kind u32, off u32, len u32, count u32, cluster u32
+const R_ALIAS: usize = 24; // kind, name off, name len, alias off, alias len, count
+const R_CLUSTER: usize = 28; // kind, canon off, canon len, members start, n, aliases start, n
+const R_REF: usize = 8; // off, len
+const R_RESOLVE: usize = 12; // key off, key len, cluster
+const R_VARIANT: usize = 16; // skeleton off, len, word off, len
+
+type NameKey = (EntityKind, Box<str>);
+type AliasKey = (EntityKind, Box<str>, Box<str>);
+
+#[derive(Default, Clone, Debug)]
+struct Counts {
+    names: FxMap<NameKey, u32>,
+    aliases: FxMap<AliasKey, u32>,
+}
+
+/// The derived, read-only view: the binary form itself.
+struct Frozen {
+    bytes: Vec<u8>,
+    sections: [(usize, usize); N_SECTIONS],
+}
+
+/// Corpus-level entity names: which article-level names are one entity, under which
+/// canonical name, with which aliases.
+#[derive(Default)]
+pub struct EntityTable {
+    counts: OnceLock<Counts>,
+    frozen: OnceLock<Frozen>,
+}
+
+fn kind_code(k: EntityKind) -> u32 {
+    match k {
+        EntityKind::Person => 0,
+        EntityKind::Organization => 1,
+        EntityKind::Location => 2,
+    }
+}
+
+fn kind_of_code(c: u32) -> Option<EntityKind> {
+    match c {
+        0 => Some(EntityKind::Person),
+        1 => Some(EntityKind::Organization),
+        2 => Some(EntityKind::Location),
+        _ => None,
+    }
+}
+
+/// The key under which two names of one kind are the same entity.
+fn match_key(kind: EntityKind, name: &str) -> String {
+    match kind {
+        EntityKind::Organization => org_key(name),
+        _ => person_key(name),
+    }
+}
+
+/// Titles a user may type before a name in `--entity`.
+const QUERY_TITLES: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "president",
+    "prime",
+    "minister",
+    "gen",
+    "maj",
+    "sen",
+    "gov",
+    "the",
+    "king",
+    "queen",
+];
+
+impl EntityTable {
+    pub fn new() -> Self {
+        EntityTable::default()
+    }
+
+    fn counts_mut(&mut self) -> &mut Counts {
+        if self.counts.get().is_none() {
+            let decoded = self.frozen.get().map(decode_counts).unwrap_or_default();
+            let _ = self.counts.set(decoded);
+        }
+        // The derived view no longer matches once counts change.
+        self.frozen = OnceLock::new();
+        self.counts.get_mut().expect("counts were just set")
+    }
+
+    fn frozen(&self) -> &Frozen {
+        self.frozen.get_or_init(|| {
+            let empty = Counts::default();
+            build(self.counts.get().unwrap_or(&empty), 0)
+        })
+    }
+
+    /// Counts one article's entities in.
+    pub fn observe(&mut self, entities: &[Entity]) {
+        let c = self.counts_mut();
+        let mut seen: FxSet<(EntityKind, &str)> = FxSet::default();
+        for e in entities {
+            if e.name.is_empty() || !seen.insert((e.kind, e.name.as_str())) {
+                continue;
+            }
+            *c.names.entry((e.kind, e.name.as_str().into())).or_default() += 1;
+            let mut seen_alias: FxSet<&str> = FxSet::default();
+            for a in &e.aliases {
+                if a != &e.name && !a.is_empty() && seen_alias.insert(a) {
+                    *c.aliases
+                        .entry((e.kind, e.name.as_str().into(), a.as_str().into()))
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
+
+    /// Counts one article's entities out (the article was deleted or rewritten).
+    pub fn forget(&mut self, entities: &[Entity]) {
+        let c = self.counts_mut();
+        let mut seen: FxSet<(EntityKind, &str)> = FxSet::default();
+        for e in entities {
+            if !seen.insert((e.kind, e.name.as_str())) {
+                continue;
+            }
+            let key: NameKey = (e.kind, e.name.as_str().into());
+            if let Some(n) = c.names.get_mut(&key) {
+                *n -= 1;
+                if *n == 0 {
+                    c.names.remove(&key);
+                }
+            }
+            let mut seen_alias: FxSet<&str> = FxSet::default();
+            for a in &e.aliases {
+                if a == &e.name || !seen_alias.insert(a) {
+                    continue;
+                }
+                let key = (e.kind, e.name.as_str().into(), a.as_str().into());
+                if let Some(n) = c.aliases.get_mut(&key) {
+                    *n -= 1;
+                    if *n == 0 {
+                        c.aliases.remove(&key);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Number of distinct article-level names.
+    pub fn len(&self) -> usize {
+        self.frozen().count(S_NAMES, R_NAME)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The corpus-level entity an article-level name belongs to.
+    pub fn canonical(&self, kind: EntityKind, name: &str) -> (EntityKind, String) {
+        let f = self.frozen();
+        match f.find_name(kind, name) {
+            Some(i) => {
+                let cl = f.u32(S_NAMES, R_NAME, i, 4) as usize;
+                (kind, f.cluster_name(cl).to_string())
+            }
+            None => (kind, name.to_string()),
+        }
+    }
+
+    /// Entities a user's name may mean (any alias, any case, diacritics and spelling
+    /// variants folded), most mentioned first.
+    pub fn resolve(&self, query: &str) -> Vec<(EntityKind, String)> {
+        let f = self.frozen();
+        let mut q = fold(query.trim());
+        while let Some((first, rest)) = q.split_once(' ') {
+            if !QUERY_TITLES.contains(&first.trim_end_matches('.')) {
+                break;
+            }
+            q = rest.trim().to_string();
+        }
+        if q.is_empty() {
+            return Vec::new();
+        }
+        let mut clusters = f.resolve_key(&q);
+        if clusters.is_empty() {
+            for k in [person_key(&q), org_key(&q)] {
+                clusters.extend(f.resolve_key(&format!("~{k}")));
+            }
+        }
+        clusters.sort_unstable();
+        clusters.dedup();
+        let mut out: Vec<(u32, EntityKind, String)> = clusters
+            .into_iter()
+            .filter_map(|c| {
+                let kind = kind_of_code(f.u32(S_CLUSTERS, R_CLUSTER, c, 0))?;
+                Some((f.cluster_articles(c), kind, f.cluster_name(c).to_string()))
+            })
+            .collect();
+        out.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.cmp(&b.2)));
+        out.into_iter().map(|(_, k, n)| (k, n)).collect()
+    }
+
+    /// Article-level names that make up a canonical entity (what facet filters match).
+    pub fn members(&self, kind: EntityKind, canonical: &str) -> Vec<String> {
+        let f = self.frozen();
+        match f.cluster_of(kind, canonical) {
+            Some(c) => f.refs(c, 3).map(str::to_string).collect(),
+            None => vec![canonical.to_string()],
+        }
+    }
+
+    /// Every name and alias seen for a canonical entity, most frequent first.
+    pub fn aliases(&self, kind: EntityKind, canonical: &str) -> Vec<String> {
+        let f = self.frozen();
+        match f.cluster_of(kind, canonical) {
+            Some(c) => f.refs(c, 5).map(str::to_string).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Spelling variants of a query word that the table's names hold ("Tokajev" ->
+    /// "tokayev"), lowercase; not the word itself.
+    pub fn variants(&self, word: &str) -> Vec<String> {
+        let f = self.frozen();
+        let w = fold(word.trim());
+        if w.chars().count() < 4 {
+            return Vec::new();
+        }
+        let sk = skeleton(&w);
+        let mut out: Vec<String> = Vec::new();
+        let n = f.count(S_VARIANTS, R_VARIANT);
+        let mut i = f.lower_bound(S_VARIANTS, R_VARIANT, n, sk.as_bytes());
+        while i < n && f.str_at(S_VARIANTS, R_VARIANT, i, 0) == sk {
+            let v = f.str_at(S_VARIANTS, R_VARIANT, i, 8);
+            if v != w && !out.iter().any(|o| o == v) {
+                out.push(v.to_string());
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// Writes the binary form, stamped with the index commit it describes.
+    pub fn save(&self, path: &Path, opstamp: u64) -> Result<()> {
+        let empty = Counts::default();
+        let counts = match self.counts.get() {
+            Some(c) => c,
+            None if self.frozen.get().is_some() => {
+                // Loaded and never changed: the bytes on disk are still right, restamp them.
+                let mut bytes = self.frozen().bytes.clone();
+                bytes[8..16].copy_from_slice(&opstamp.to_le_bytes());
+                return crate::store::write_atomic(path, &bytes);
+            }
+            None => &empty,
+        };
+        let f = build(counts, opstamp);
+        crate::store::write_atomic(path, &f.bytes)
+            .with_context(|| format!("cannot save the entity table {}", path.display()))
+    }
+
+    /// Reads a table saved by [`EntityTable::save`]: `(opstamp, table)`, or `None` when
+    /// the file does not exist.
+    pub fn load(path: &Path) -> Result<Option<(u64, EntityTable)>> {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        let f = Frozen::parse(bytes)
+            .with_context(|| format!("entity table {} is damaged", path.display()))?;
+        let opstamp = u64::from_le_bytes(f.bytes[8..16].try_into().unwrap_or([0; 8]));
+        let t = EntityTable {
+            counts: OnceLock::new(),
+            frozen: OnceLock::new(),
+        };
+        let _ = t.frozen.set(f);
+        Ok(Some((opstamp, t)))
+    }
+}
+
+impl std::fmt::Debug for EntityTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "EntityTable({} names)", self.len())
+    }
+}
+
+impl Frozen {
+    fn parse(bytes: Vec<u8>) -> Result<Frozen> {
+        if bytes.len() < HEADER || &bytes[..8] != MAGIC {
+            bail!("not a newsidx entity table");
+        }
+        let mut sections = [(0usize, 0usize); N_SECTIONS];
+        let mut start = HEADER;
+        for (i, s) in sections.iter_mut().enumerate() {
+            let o = 16 + 4 * i;
+            let end = u32::from_le_bytes(bytes[o..o + 4].try_into().unwrap_or([0; 4])) as usize;
+            if end < start || end > bytes.len() {
+                bail!("section {i} out of bounds");
+            }
+            *s = (start, end);
+            start = end;
+        }
+        let sizes = [1, R_NAME, R_ALIAS, R_CLUSTER, R_REF, R_RESOLVE, R_VARIANT];
+        for (i, (a, b)) in sections.iter().enumerate() {
+            if (b - a) % sizes[i] != 0 {
+                bail!("section {i} has a partial record");
+            }
+        }
+        Ok(Frozen { bytes, sections })
+    }
+
+    fn count(&self, sec: usize, rec: usize) -> usize {
+        let (a, b) = self.sections[sec];
+        (b - a) / rec
+    }
+
+    #[inline]
+    fn u32(&self, sec: usize, rec: usize, i: usize, field: usize) -> u32 {
+        let o = self.sections[sec].0 + i * rec + field * 4;
+        self.bytes
+            .get(o..o + 4)
+            .and_then(|s| s.try_into().ok())
+            .map(u32::from_le_bytes)
+            .unwrap_or(0)
+    }
+
+    fn str_ref(&self, off: u32, len: u32) -> &str {
+        let (a, b) = self.sections[S_STR];
+        let s = a + off as usize;
+        let e = s + len as usize;
+        if e > b {
+            return "";
+        }
+        std::str::from_utf8(&self.bytes[s..e]).unwrap_or("")
+    }
+
+    /// The string whose (offset, length) pair starts at 32-bit field `field`.
+    fn str_at(&self, sec: usize, rec: usize, i: usize, byte_field: usize) -> &str {
+        let f = byte_field / 4;
+        self.str_ref(self.u32(sec, rec, i, f), self.u32(sec, rec, i, f + 1))
+    }
+
+    fn find_name(&self, kind: EntityKind, name: &str) -> Option<usize> {
+        let n = self.count(S_NAMES, R_NAME);
+        let k = kind_code(kind);
+        let (mut lo, mut hi) = (0, n);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let mk = self.u32(S_NAMES, R_NAME, mid, 0);
+            let ord = mk.cmp(&k).then_with(|| {
+                self.str_at(S_NAMES, R_NAME, mid, 4)
+                    .as_bytes()
+                    .cmp(name.as_bytes())
+            });
+            match ord {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
+
+    fn cluster_of(&self, kind: EntityKind, name: &str) -> Option<usize> {
+        self.find_name(kind, name)
+            .map(|i| self.u32(S_NAMES, R_NAME, i, 4) as usize)
+    }
+
+    fn cluster_name(&self, c: usize) -> &str {
+        self.str_at(S_CLUSTERS, R_CLUSTER, c, 4)
+    }
+
+    /// Articles of a cluster: the sum over its member names.
+    fn cluster_articles(&self, c: usize) -> u32 {
+        let kind = self.u32(S_CLUSTERS, R_CLUSTER, c, 0);
+        let mut total = 0u32;
+        for m in self.refs(c, 3) {
+            if let Some(k) = kind_of_code(kind) {
+                if let Some(i) = self.find_name(k, m) {
+                    total = total.saturating_add(self.u32(S_NAMES, R_NAME, i, 3));
+                }
+            }
+        }
+        total
+    }
+
+    /// Member (field 3) or alias (field 5) strings of a cluster.
+    fn refs(&self, c: usize, field: usize) -> impl Iterator<Item = &str> {
+        let start = self.u32(S_CLUSTERS, R_CLUSTER, c, field) as usize;
+        let n = self.u32(S_CLUSTERS, R_CLUSTER, c, field + 1) as usize;
+        let total = self.count(S_REFS, R_REF);
+        (start..(start + n).min(total)).map(move |i| {
+            self.str_ref(self.u32(S_REFS, R_REF, i, 0), self.u32(S_REFS, R_REF, i, 1))
+        })
+    }
+
+    /// First record whose leading string is >= `key`.
+    fn lower_bound(&self, sec: usize, rec: usize, n: usize, key: &[u8]) -> usize {
+        let (mut lo, mut hi) = (0, n);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.str_at(sec, rec, mid, 0).as_bytes() < key {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    fn resolve_key(&self, key: &str) -> Vec<usize> {
+        let n = self.count(S_RESOLVE, R_RESOLVE);
+        let mut i = self.lower_bound(S_RESOLVE, R_RESOLVE, n, key.as_bytes());
+        let mut out = Vec::new();
+        while i < n && self.str_at(S_RESOLVE, R_RESOLVE, i, 0) == key {
+            out.push(self.u32(S_RESOLVE, R_RESOLVE, i, 2) as usize);
+            i += 1;
+        }
+        out
+    }
+}
+
+fn decode_counts(f: &Frozen) -> Counts {
+    let mut c = Counts::default();
+    for i in 0..f.count(S_NAMES, R_NAME) {
+        if let Some(k) = kind_of_code(f.u32(S_NAMES, R_NAME, i, 0)) {
+            let name = f.str_at(S_NAMES, R_NAME, i, 4);
+            c.names
+                .insert((k, name.into()), f.u32(S_NAMES, R_NAME, i, 3));
+        }
+    }
+    for i in 0..f.count(S_ALIASES, R_ALIAS) {
+        if let Some(k) = kind_of_code(f.u32(S_ALIASES, R_ALIAS, i, 0)) {
+            let name = f.str_at(S_ALIASES, R_ALIAS, i, 4);
+            let alias = f.str_at(S_ALIASES, R_ALIAS, i, 12);
+            c.aliases.insert(
+                (k, name.into(), alias.into()),
+                f.u32(S_ALIASES, R_ALIAS, i, 5),
+            );
+        }
+    }
+    c
+}
+
+struct UnionFind(Vec<u32>);
+
+impl UnionFind {
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.0[x] as usize != x {
+            let p = self.0[x] as usize;
+            self.0[x] = self.0[p];
+            x = p;
+        }
+        x
+    }
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            self.0[hi] = lo as u32;
+        }
+    }
+}
+
+/// Derives clusters from counts and lays everything out in the binary form.
+fn build(c: &Counts, opstamp: u64) -> Frozen {
+    // Names in (kind, name) order: node i.
+    let mut names: Vec<(&NameKey, u32)> = c.names.iter().map(|(k, v)| (k, *v)).collect();
+    names.sort_unstable_by(|a, b| {
+        kind_code(a.0 .0)
+            .cmp(&kind_code(b.0 .0))
+            .then_with(|| a.0 .1.as_bytes().cmp(b.0 .1.as_bytes()))
+    });
+    let n = names.len();
+    let mut uf = UnionFind((0..n as u32).collect());
+    let mut by_key: FxMap<(EntityKind, String), usize> = FxMap::default();
+    let keys: Vec<String> = names
+        .iter()
+        .map(|((k, name), _)| match_key(*k, name))
+        .collect();
+    for (i, ((k, _), _)) in names.iter().enumerate() {
+        if keys[i].is_empty() {
+            continue;
+        }
+        match by_key.get(&(*k, keys[i].clone())) {
+            Some(&j) => uf.union(i, j),
+            None => {
+                by_key.insert((*k, keys[i].clone()), i);
+            }
+        }
+    }
+    let node_of = |k: EntityKind, name: &str, names: &[(&NameKey, u32)]| -> Option<usize> {
+        names
+            .binary_search_by(|((nk, nn), _)| {
+                kind_code(*nk)
+                    .cmp(&kind_code(k))
+                    .then_with(|| nn.as_bytes().cmp(name.as_bytes()))
+            })
+            .ok()
+    };
+    let mut aliases: Vec<(&AliasKey, u32)> = c.aliases.iter().map(|(k, v)| (k, *v)).collect();
+    aliases.sort_unstable_by(|a, b| {
+        kind_code(a.0 .0)
+            .cmp(&kind_code(b.0 .0))
+            .then_with(|| a.0 .1.cmp(&b.0 .1))
+            .then_with(|| a.0 .2.cmp(&b.0 .2))
+    });
+    for ((k, name, alias), _) in &aliases {
+        let Some(i) = node_of(*k, name, &names) else {
+            continue;
+        };
+        // A surname alone links nobody: two Smiths must not become one through "Smith".
+        if *k == EntityKind::Person && !alias.contains(' ') {
+            continue;
+        }
+        let ak = match_key(*k, alias);
+        if let Some(&j) = by_key.get(&(*k, ak)) {
+            uf.union(i, j);
+        }
+    }
+    // Lone surnames join the one person of that surname who dominates the corpus.
+    let mut surname_clusters: FxMap<String, Vec<usize>> = FxMap::default();
+    for (i, ((k, _), _)) in names.iter().enumerate() {
+        if *k != EntityKind::Person {
+            continue;
+        }
+        if let Some((_, last)) = keys[i].rsplit_once(' ') {
+            surname_clusters
+                .entry(last.to_string())
+                .or_default()
+                .push(i);
+        }
+    }
+    let mut cluster_total: Vec<u32> = vec![0; n];
+    for (i, (_, cnt)) in names.iter().enumerate() {
+        let r = uf.find(i);
+        cluster_total[r] = cluster_total[r].saturating_add(*cnt);
+    }
+    for (i, ((k, _), _)) in names.iter().enumerate() {
+        if *k != EntityKind::Person || keys[i].contains(' ') {
+            continue;
+        }
+        let Some(full) = surname_clusters.get(&keys[i]) else {
+            continue;
+        };
+        let mut roots: Vec<(u32, usize)> = full
+            .iter()
+            .map(|&j| uf.find(j))
+            .collect::<FxSet<usize>>()
+            .into_iter()
+            .map(|r| (cluster_total[r], r))
+            .collect();
+        roots.sort_unstable_by(|a, b| b.cmp(a));
+        let dominant = match roots.as_slice() {
+            [only] => Some(only.1),
+            [a, b, ..] if a.0 >= 3 * b.0.max(1) => Some(a.1),
+            _ => None,
+        };
+        if let Some(r) = dominant {
+            uf.union(i, r);
+        }
+    }
+
+    // Clusters, numbered in order of their first node.
+    let mut cluster_id: Vec<u32> = vec![u32::MAX; n];
+    let mut clusters: Vec<Vec<usize>> = Vec::new();
+    let mut root_cluster: FxMap<usize, u32> = FxMap::default();
+    for (i, slot) in cluster_id.iter_mut().enumerate() {
+        let r = uf.find(i);
+        let id = *root_cluster.entry(r).or_insert_with(|| {
+            clusters.push(Vec::new());
+            (clusters.len() - 1) as u32
+        });
+        *slot = id;
+        clusters[id as usize].push(i);
+    }
+
+    let mut out = Writer::default();
+    let mut name_recs: Vec<[u32; 5]> = Vec::with_capacity(n);
+    for (i, ((k, name), cnt)) in names.iter().enumerate() {
+        let (o, l) = out.intern(name);
+        name_recs.push([kind_code(*k), o, l, *cnt, cluster_id[i]]);
+    }
+    let mut alias_recs: Vec<[u32; 6]> = Vec::with_capacity(aliases.len());
+    // Alias counts per cluster, for ordering a cluster's aliases.
+    let mut cluster_aliases: Vec<FxMap<String, (u32, String)>> =
+        vec![FxMap::default(); clusters.len()];
+    for ((k, name), cnt) in names.iter().map(|(k, c)| (k, *c)) {
+        if let Some(i) = node_of(*k, name, &names) {
+            let e = cluster_aliases[cluster_id[i] as usize]
+                .entry(name.to_lowercase())
+                .or_insert((0, name.to_string()));
+            e.0 += cnt;
+        }
+    }
+    for ((k, name, alias), cnt) in &aliases {
+        let (no, nl) = out.intern(name);
+        let (ao, al) = out.intern(alias);
+        alias_recs.push([kind_code(*k), no, nl, ao, al, *cnt]);
+        if let Some(i) = node_of(*k, name, &names) {
+            let e = cluster_aliases[cluster_id[i] as usize]
+                .entry(alias.to_lowercase())
+                .or_insert((0, alias.to_string()));
+            e.0 += cnt;
+        }
+    }
+    let mut cluster_recs: Vec<[u32; 7]> = Vec::with_capacity(clusters.len());
+    let mut refs: Vec<[u32; 2]> = Vec::new();
+    let mut resolve: Vec<(String, u32)> = Vec::new();
+    let mut variant_words: FxMap<String, FxSet<String>> = FxMap::default();
+    for (ci, members) in clusters.iter().enumerate() {
+        let kind = names[members[0]].0 .0;
+        // Canonical: for people a full name; then the most articles; then the longest.
+        let best = members
+            .iter()
+            .copied()
+            .max_by_key(|&i| {
+                let nm = &names[i].0 .1;
+                let full = kind != EntityKind::Person || nm.contains(' ');
+                (full, names[i].1, nm.len(), std::cmp::Reverse(i))
+            })
+            .unwrap_or(members[0]);
+        let (co, cl) = out.intern(&names[best].0 .1);
+        let m_start = refs.len() as u32;
+        for &i in members {
+            refs.push(pair(out.intern(&names[i].0 .1)));
+        }
+        let a_start = refs.len() as u32;
+        let mut als: Vec<(u32, String)> = cluster_aliases[ci].values().cloned().collect();
+        als.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, a) in &als {
+            refs.push(pair(out.intern(a)));
+            let fa = fold(a);
+            resolve.push((format!("~{}", match_key(kind, &fa)), ci as u32));
+            for w in fa.split(|c: char| c.is_whitespace() || c == '-') {
+                if w.chars().count() >= 4 && w.chars().all(char::is_alphanumeric) {
+                    variant_words
+                        .entry(skeleton(w))
+                        .or_default()
+                        .insert(w.to_string());
+                }
+            }
+            resolve.push((fa, ci as u32));
+        }
+        cluster_recs.push([
+            kind_code(kind),
+            co,
+            cl,
+            m_start,
+            members.len() as u32,
+            a_start,
+            als.len() as u32,
+        ]);
+    }
+    resolve.sort_unstable();
+    resolve.dedup();
+    let resolve_recs: Vec<[u32; 3]> = resolve
+        .iter()
+        .map(|(k, c)| {
+            let (o, l) = out.intern(k);
+            [o, l, *c]
+        })
+        .collect();
+    let mut variants: Vec<(String, String)> = Vec::new();
+    for (sk, words) in variant_words {
+        if words.len() >= 2 {
+            for w in words {
+                variants.push((sk.clone(), w));
+            }
+        }
+    }
+    variants.sort_unstable();
+    let variant_recs: Vec<[u32; 4]> = variants
+        .iter()
+        .map(|(s, w)| {
+            let (so, sl) = out.intern(s);
+            let (wo, wl) = out.intern(w);
+            [so, sl, wo, wl]
+        })
+        .collect();
+
+    // Layout: header, strings, then the record sections.
+    let mut bytes = Vec::with_capacity(HEADER + out.blob.len() + n * R_NAME * 4);
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&opstamp.to_le_bytes());
+    bytes.resize(HEADER, 0);
+    let mut ends = [0u32; N_SECTIONS];
+    bytes.extend_from_slice(&out.blob);
+    ends[S_STR] = bytes.len() as u32;
+    let put = |bytes: &mut Vec<u8>, vals: &[u32]| {
+        for v in vals {
+            bytes.extend_from_slice(&v.to_le_bytes());
+        }
+    };
+    for r in &name_recs {
+        put(&mut bytes, r);
+    }
+    ends[S_NAMES] = bytes.len() as u32;
+    for r in &alias_recs {
+        put(&mut bytes, r);
+    }
+    ends[S_ALIASES] = bytes.len() as u32;
+    for r in &cluster_recs {
+        put(&mut bytes, r);
+    }
+    ends[S_CLUSTERS] = bytes.len() as u32;
+    for r in &refs {
+        put(&mut bytes, r);
+    }
+    ends[S_REFS] = bytes.len() as u32;
+    for r in &resolve_recs {
+        put(&mut bytes, r);
+    }
+    ends[S_RESOLVE] = bytes.len() as u32;
+    for r in &variant_recs {
+        put(&mut bytes, r);
+    }
+    ends[S_VARIANTS] = bytes.len() as u32;
+    for (i, e) in ends.iter().enumerate() {
+        bytes[16 + 4 * i..20 + 4 * i].copy_from_slice(&e.to_le_bytes());
+    }
+    let _ = R_REF;
+    Frozen::parse(bytes).unwrap_or_else(|_| Frozen {
+        bytes: Vec::new(),
+        sections: [(0, 0); N_SECTIONS],
+    })
+}
+
+/// The string blob, each distinct string stored once.
+#[derive(Default)]
+struct Writer {
+    blob: Vec<u8>,
+    seen: FxMap<String, (u32, u32)>,
+}
+
+impl Writer {
+    fn intern(&mut self, s: &str) -> (u32, u32) {
+        if let Some(&r) = self.seen.get(s) {
+            return r;
+        }
+        let r = (self.blob.len() as u32, s.len() as u32);
+        self.blob.extend_from_slice(s.as_bytes());
+        self.seen.insert(s.to_string(), r);
+        r
+    }
+}
+
+fn pair(v: (u32, u32)) -> [u32; 2] {
+    [v.0, v.1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ent(kind: EntityKind, name: &str, aliases: &[&str]) -> Entity {
+        Entity {
+            name: name.into(),
+            kind,
+            aliases: aliases.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn kz_table() -> EntityTable {
+        let mut t = EntityTable::new();
+        t.observe(&[
+            ent(EntityKind::Person, "Kassym-Jomart Tokayev", &["Tokayev"]),
+            ent(
+                EntityKind::Organization,
+                "Collective Security Treaty Organization",
+                &["CSTO"],
+            ),
+        ]);
+        t.observe(&[
+            ent(EntityKind::Person, "Kasym-Zhomart Tokayev", &["Tokajev"]),
+            ent(
+                EntityKind::Organization,
+                "Collective Security Treaty Organisation",
+                &[],
+            ),
+        ]);
+        t.observe(&[
+            ent(EntityKind::Person, "Kassym-Jomart Tokayev", &[]),
+            ent(EntityKind::Organization, "CSTO", &[]),
+            ent(EntityKind::Person, "John Smith", &["Smith"]),
+            ent(EntityKind::Person, "Jane Smith", &["Smith"]),
+        ]);
+        t.observe(&[ent(EntityKind::Person, "Smith", &[])]);
+        t
+    }
+
+    #[test]
+    fn variants_join_across_the_corpus() {
+        let t = kz_table();
+        let canon = |k, n| t.canonical(k, n).1;
+        let p = EntityKind::Person;
+        let o = EntityKind::Organization;
+        assert_eq!(canon(p, "Kasym-Zhomart Tokayev"), "Kassym-Jomart Tokayev");
+        assert_eq!(
+            canon(o, "CSTO"),
+            canon(o, "Collective Security Treaty Organisation")
+        );
+        assert_eq!(
+            canon(o, "Collective Security Treaty Organization"),
+            canon(o, "Collective Security Treaty Organisation")
+        );
+        // Two Smiths stay two, and the lone "Smith" is neither.
+        assert_ne!(canon(p, "John Smith"), canon(p, "Jane Smith"));
+        assert_eq!(canon(p, "Smith"), "Smith");
+        let mut members = t.members(p, "Kassym-Jomart Tokayev");
+        members.sort();
+        assert_eq!(
+            members,
+            vec!["Kassym-Jomart Tokayev", "Kasym-Zhomart Tokayev"]
+        );
+        assert!(t
+            .aliases(p, "Kassym-Jomart Tokayev")
+            .contains(&"Tokajev".to_string()));
+    }
+
+    #[test]
+    fn resolve_any_alias_any_case_and_spelling() {
+        let t = kz_table();
+        let want = vec![(EntityKind::Person, "Kassym-Jomart Tokayev".to_string())];
+        assert_eq!(t.resolve("tokajev"), want);
+        assert_eq!(t.resolve("Mr Tokayev"), want);
+        assert_eq!(t.resolve("KASSYM-JOMART TOKAYEV"), want);
+        // Not seen anywhere, but a spelling variant of a seen name.
+        assert_eq!(t.resolve("Kasym-Jomart Tokaev"), want);
+        assert!(t.resolve("Nazarbayev").is_empty());
+        assert!(t.variants("Tokajev").contains(&"tokayev".to_string()));
+    }
+
+    #[test]
+    fn forget_is_counted_and_save_load_round_trips() {
+        let mut t = kz_table();
+        // "Tokajev" came from one article; forgetting it drops the alias, not the person.
+        t.forget(&[ent(
+            EntityKind::Person,
+            "Kasym-Zhomart Tokayev",
+            &["Tokajev"],
+        )]);
+        assert_eq!(
+            t.members(EntityKind::Person, "Kassym-Jomart Tokayev"),
+            vec!["Kassym-Jomart Tokayev"]
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("entities.table");
+        t.save(&path, 42).expect("save");
+        let (stamp, loaded) = EntityTable::load(&path).expect("load").expect("present");
+        assert_eq!(stamp, 42);
+        assert_eq!(loaded.len(), t.len());
+        assert_eq!(
+            loaded.canonical(EntityKind::Organization, "CSTO"),
+            t.canonical(EntityKind::Organization, "CSTO")
+        );
+        // A loaded table keeps counting: observe after load, forget back to the same state.
+        let mut loaded = loaded;
+        let extra = [ent(EntityKind::Location, "Aqtobe", &["Aktobe"])];
+        loaded.observe(&extra);
+        assert_eq!(
+            loaded.resolve("aktobe"),
+            vec![(EntityKind::Location, "Aqtobe".to_string())]
+        );
+        loaded.forget(&extra);
+        assert_eq!(loaded.len(), t.len());
+        // Damaged files are errors, not panics.
+        std::fs::write(&path, b"NXENTS01garbage").expect("write");
+        assert!(EntityTable::load(&path).is_err());
+        assert!(EntityTable::load(&dir.path().join("missing"))
+            .expect("ok")
+            .is_none());
+    }
+}

@@ -1,0 +1,263 @@
+//! Facet counting: how many matching articles have each outlet, day and entity value.
+//!
+//! tantivy's `FacetCollector` resolves every counted value with its own dictionary lookup,
+//! which walks the dictionary block from its start each time; with tens of thousands of
+//! entity names among the matches that lookup dominated a whole search (perf: 30% of the
+//! time in `ord_to_term` and sstable decoding). This collector counts ordinals per segment
+//! in a flat array and resolves the values that occur in one ordered pass per segment
+//! (`sorted_ords_to_term_cb` decodes each dictionary block once).
+
+use std::collections::HashMap;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::StrColumn;
+use tantivy::schema::Facet;
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
+
+/// Counts values under a set of facet roots (`/outlet`, `/date`, `/entity/person`, ...).
+pub struct FacetCounter {
+    field: String,
+    /// Encoded root prefixes, each followed by the facet separator.
+    roots: Vec<Vec<u8>>,
+}
+
+/// Counts per root: the value's last path segment and its article count, unordered.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FacetTally {
+    pub roots: Vec<Vec<(String, u64)>>,
+}
+
+impl FacetTally {
+    /// The values counted under root number `i` (in the order the roots were given).
+    pub fn root(&self, i: usize) -> &[(String, u64)] {
+        self.roots.get(i).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+impl FacetCounter {
+    /// Counts the children of each of `roots` (paths such as `/entity/person`) in the facet
+    /// field `field`.
+    pub fn new(field: &str, roots: &[&str]) -> FacetCounter {
+        FacetCounter {
+            field: field.to_string(),
+            roots: roots
+                .iter()
+                .map(|r| {
+                    let mut p = Facet::from(*r).encoded_str().as_bytes().to_vec();
+                    p.push(0);
+                    p
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The ordinals `[lo, hi)` of a segment's dictionary whose terms start with `prefix`.
+fn ord_range(dict: &tantivy::columnar::Dictionary, prefix: &[u8]) -> tantivy::Result<(u64, u64)> {
+    // Past the last term the dictionary answers u64::MAX rather than its length.
+    let end = dict.num_terms() as u64;
+    let bound = |key: &[u8]| -> tantivy::Result<u64> {
+        Ok(match dict.term_ord_or_next(key)? {
+            tantivy::columnar::TermOrdHit::Exact(o) | tantivy::columnar::TermOrdHit::Next(o) => {
+                o.min(end)
+            }
+        })
+    };
+    let lo = bound(prefix)?;
+    // The separator byte is 0, so every child sorts below the prefix ending in 1.
+    let mut after = prefix.to_vec();
+    if let Some(last) = after.last_mut() {
+        *last = 1;
+    }
+    let hi = bound(&after)?;
+    Ok((lo, hi.max(lo)))
+}
+
+pub struct SegmentFacetCounter {
+    column: Option<StrColumn>,
+    /// Ordinal span covered by `counts`, and each root's range inside it.
+    base: u64,
+    ranges: Vec<(u64, u64)>,
+    counts: Vec<u32>,
+}
+
+impl Collector for FacetCounter {
+    type Fruit = FacetTally;
+    type Child = SegmentFacetCounter;
+
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentFacetCounter> {
+        let column = reader.fast_fields().str(&self.field)?;
+        let Some(column) = column else {
+            return Ok(SegmentFacetCounter {
+                column: None,
+                base: 0,
+                ranges: vec![(0, 0); self.roots.len()],
+                counts: Vec::new(),
+            });
+        };
+        let dict = column.dictionary();
+        let ranges = self
+            .roots
+            .iter()
+            .map(|p| ord_range(dict, p))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let base = ranges.iter().map(|r| r.0).min().unwrap_or(0);
+        let top = ranges.iter().map(|r| r.1).max().unwrap_or(0);
+        let span = usize::try_from(top.saturating_sub(base))
+            .map_err(|_| TantivyError::InternalError("facet dictionary too large".into()))?;
+        Ok(SegmentFacetCounter {
+            column: Some(column),
+            base,
+            ranges,
+            counts: vec![0; span],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<FacetTally>) -> tantivy::Result<FacetTally> {
+        let n = self.roots.len();
+        if fruits.len() == 1 {
+            return Ok(fruits.into_iter().next().unwrap_or_default());
+        }
+        let mut merged: Vec<HashMap<String, u64>> = vec![HashMap::new(); n];
+        for fruit in fruits {
+            for (i, values) in fruit.roots.into_iter().enumerate().take(n) {
+                for (v, c) in values {
+                    *merged[i].entry(v).or_default() += c;
+                }
+            }
+        }
+        Ok(FacetTally {
+            roots: merged.into_iter().map(|m| m.into_iter().collect()).collect(),
+        })
+    }
+}
+
+impl SegmentCollector for SegmentFacetCounter {
+    type Fruit = FacetTally;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        let Some(column) = &self.column else {
+            return;
+        };
+        for ord in column.ords().values_for_doc(doc) {
+            if let Some(i) = ord.checked_sub(self.base) {
+                if let Some(c) = self.counts.get_mut(i as usize) {
+                    *c += 1;
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> FacetTally {
+        let mut roots = vec![Vec::new(); self.ranges.len()];
+        let Some(column) = &self.column else {
+            return FacetTally { roots };
+        };
+        let dict = column.dictionary();
+        for (i, &(lo, hi)) in self.ranges.iter().enumerate() {
+            let ords: Vec<u64> = (lo..hi)
+                .filter(|o| self.counts[(o - self.base) as usize] > 0)
+                .collect();
+            let mut k = 0;
+            let out = &mut roots[i];
+            // Values are `root\0value`; the last path segment is the value itself.
+            let result = dict.sorted_ords_to_term_cb(&ords, |term| {
+                let value = term.rsplit(|b| *b == 0).next().unwrap_or(term);
+                let count = ords
+                    .get(k)
+                    .map(|o| self.counts[(o - self.base) as usize])
+                    .unwrap_or(0);
+                k += 1;
+                out.push((String::from_utf8_lossy(value).into_owned(), u64::from(count)));
+            });
+            // A dictionary that cannot be read counts nothing rather than failing the
+            // search: facets are a summary, the hits are still right.
+            if result.is_err() {
+                out.clear();
+            }
+        }
+        FacetTally { roots }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::collector::Count;
+    use tantivy::query::{AllQuery, TermQuery};
+    use tantivy::schema::{FacetOptions, IndexRecordOption, Schema, STRING};
+    use tantivy::{doc, Index, IndexWriter, Term};
+
+    fn sorted(v: &[(String, u64)]) -> Vec<(String, u64)> {
+        let mut v = v.to_vec();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn counts_children_of_each_root_across_segments() {
+        let mut b = Schema::builder();
+        let facet = b.add_facet_field("facet", FacetOptions::default());
+        let tag = b.add_text_field("tag", STRING);
+        let index = Index::create_in_ram(b.build());
+        let mut w: IndexWriter = index.writer_for_tests().unwrap();
+        let add = |w: &mut IndexWriter, t: &str, fs: &[&str]| {
+            let mut d = doc!(tag => t);
+            for f in fs {
+                d.add_facet(facet, Facet::from(*f));
+            }
+            w.add_document(d).unwrap();
+        };
+        add(&mut w, "a", &["/outlet/RT", "/entity/person/Ned Price", "/date/2022-01-07"]);
+        add(&mut w, "a", &["/outlet/DW", "/entity/person/Ned Price"]);
+        w.commit().unwrap();
+        // A second segment whose dictionary numbers the values differently.
+        add(&mut w, "b", &["/outlet/RT", "/entity/location/Almaty"]);
+        add(&mut w, "a", &["/outlet/Sky News", "/entity/person/Tokayev"]);
+        w.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 2);
+        let counter = FacetCounter::new("facet", &["/outlet", "/entity/person", "/date"]);
+        let (tally, n) = searcher.search(&AllQuery, &(counter, Count)).unwrap();
+        assert_eq!(n, 4);
+        let s = |v: &[(&str, u64)]| -> Vec<(String, u64)> {
+            sorted(&v.iter().map(|(a, b)| (a.to_string(), *b)).collect::<Vec<_>>())
+        };
+        assert_eq!(sorted(tally.root(0)), s(&[("DW", 1), ("RT", 2), ("Sky News", 1)]));
+        assert_eq!(sorted(tally.root(1)), s(&[("Ned Price", 2), ("Tokayev", 1)]));
+        assert_eq!(sorted(tally.root(2)), s(&[("2022-01-07", 1)]));
+
+        // Only matching documents count.
+        let q = TermQuery::new(Term::from_field_text(tag, "a"), IndexRecordOption::Basic);
+        let counter = FacetCounter::new("facet", &["/outlet", "/entity/location"]);
+        let tally = searcher.search(&q, &counter).unwrap();
+        assert_eq!(sorted(tally.root(0)), s(&[("DW", 1), ("RT", 1), ("Sky News", 1)]));
+        assert!(tally.root(1).is_empty(), "Almaty is only in the non-matching doc");
+        assert!(tally.root(7).is_empty());
+    }
+
+    #[test]
+    fn roots_with_similar_prefixes_stay_apart() {
+        let mut b = Schema::builder();
+        let facet = b.add_facet_field("facet", FacetOptions::default());
+        let index = Index::create_in_ram(b.build());
+        let mut w: IndexWriter = index.writer_for_tests().unwrap();
+        w.add_document(doc!(facet => Facet::from("/entity/person/A"))).unwrap();
+        w.add_document(doc!(facet => Facet::from("/entity/personal/B"))).unwrap();
+        w.add_document(doc!(facet => Facet::from("/entity/organization/C"))).unwrap();
+        w.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let tally = searcher
+            .search(&AllQuery, &FacetCounter::new("facet", &["/entity/person"]))
+            .unwrap();
+        assert_eq!(tally.root(0), &[("A".to_string(), 1)]);
+    }
+}

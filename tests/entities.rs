@@ -1,0 +1,141 @@
+//! Named entities end to end: the built binary indexes the Kazakhstan corpus, then
+//! `--entity`, `newsidx entities`, JSON entity facets and `export` are checked.
+
+mod common;
+
+use common::{kazakhstan, Sandbox};
+use serde_json::Value;
+
+fn indexed() -> Sandbox {
+    let sb = Sandbox::new();
+    let corpus = sb.copy_dir(&kazakhstan(), "kz");
+    sb.index_paths(&[&corpus]);
+    sb
+}
+
+#[test]
+fn entity_filter_accepts_a_spelling_variant() {
+    let sb = indexed();
+    let (code, all) = sb.search_json(&["Tokayev", "--limit", "50"]);
+    assert_eq!(code, 0);
+    let (code, v) = sb.search_json(&["president", "--entity", "Tokajev", "--limit", "50"]);
+    assert_eq!(code, 0, "{v}");
+    let with_entity = v["total_articles"].as_u64().unwrap_or(0);
+    assert!(
+        with_entity >= 4,
+        "only {with_entity} articles for --entity Tokajev: {v}"
+    );
+    assert!(with_entity <= all["total_articles"].as_u64().unwrap_or(0) + 1);
+    // Any case, with a title.
+    let (code, v2) = sb.search_json(&["president", "--entity", "mr tokayev", "--limit", "50"]);
+    assert_eq!(code, 0, "{v2}");
+    assert_eq!(v2["total_articles"], v["total_articles"]);
+    // An unknown entity is an error that says so.
+    let r = sb.run(&["search", "president", "--entity", "Nobody Atall"]);
+    assert_eq!(r.code(), 2);
+    assert!(r.stderr().contains("no entity"), "{}", r.stderr());
+}
+
+#[test]
+fn entities_lists_one_tokayev_with_aliases() {
+    let sb = indexed();
+    let r = sb.run(&[
+        "entities", "--kind", "person", "--format", "json", "--limit", "50",
+    ]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let rows: Value = serde_json::from_str(&r.stdout()).expect("json");
+    let rows = rows.as_array().expect("array");
+    let tokayevs: Vec<&Value> = rows
+        .iter()
+        .filter(|row| {
+            row["name"].as_str().unwrap_or("").contains("Tokayev")
+                || row["aliases"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|x| x.as_str() == Some("Tokayev")))
+        })
+        .collect();
+    assert_eq!(tokayevs.len(), 1, "Tokayev is fragmented: {rows:?}");
+    let t = tokayevs[0];
+    assert_eq!(t["kind"], "person");
+    assert!(t["articles"].as_u64().unwrap_or(0) >= 4, "{t}");
+    let aliases: Vec<&str> = t["aliases"]
+        .as_array()
+        .expect("aliases")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(aliases.contains(&"Tokayev"), "{aliases:?}");
+    assert!(
+        aliases
+            .iter()
+            .any(|a| a.contains("Zhomart") || a.contains("Jomart")),
+        "{aliases:?}"
+    );
+    // Nationality adjectives are never listed.
+    let r = sb.run(&["entities", "--format", "json", "--limit", "200"]);
+    let all: Value = serde_json::from_str(&r.stdout()).expect("json");
+    for row in all.as_array().expect("array") {
+        let n = row["name"].as_str().unwrap_or("");
+        assert!(!matches!(n, "Kazakh" | "Russian" | "Friday"), "{row}");
+    }
+}
+
+#[test]
+fn json_entity_facets_have_value_kind_count() {
+    let sb = indexed();
+    let (code, v) = sb.search_json(&["troops"]);
+    assert_eq!(code, 0);
+    let facets = v["facets"]["entity"]
+        .as_array()
+        .expect("facets.entity array");
+    assert!(!facets.is_empty(), "{v}");
+    for f in facets {
+        let obj = f.as_object().expect("object");
+        let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+        keys.sort();
+        assert_eq!(keys, vec!["count", "kind", "value"], "{f}");
+        assert!(matches!(
+            f["kind"].as_str(),
+            Some("person" | "organization" | "location")
+        ));
+        assert!(f["count"].as_u64().unwrap_or(0) >= 1);
+    }
+    assert!(
+        facets
+            .iter()
+            .any(|f| f["value"] == "Kazakhstan" && f["kind"] == "location"),
+        "{facets:?}"
+    );
+}
+
+#[test]
+fn export_lists_every_article_with_canonical_entities() {
+    let sb = indexed();
+    let r = sb.run(&["export"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let recs: Vec<Value> = r
+        .stdout()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+        .collect();
+    assert_eq!(recs.len(), 5);
+    let mut tokayev_names = std::collections::BTreeSet::new();
+    for rec in &recs {
+        for key in ["id", "path", "outlet", "entities"] {
+            assert!(rec.get(key).is_some(), "{key} missing in {rec}");
+        }
+        assert!(rec.get("text").is_none(), "text without --with-text");
+        for e in rec["entities"].as_array().expect("entities") {
+            let name = e["name"].as_str().expect("name");
+            if name.contains("Tokayev") {
+                tokayev_names.insert(name.to_string());
+            }
+        }
+    }
+    // One corpus-level name for one person, whatever each article spelled.
+    assert_eq!(tokayev_names.len(), 1, "{tokayev_names:?}");
+    let r = sb.run(&["export", "--with-text"]);
+    let first: Value =
+        serde_json::from_str(r.stdout().lines().next().expect("a line")).expect("json");
+    assert!(first["text"].as_str().is_some_and(|t| t.len() > 100));
+}
