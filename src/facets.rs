@@ -135,7 +135,10 @@ impl Collector for FacetCounter {
             }
         }
         Ok(FacetTally {
-            roots: merged.into_iter().map(|m| m.into_iter().collect()).collect(),
+            roots: merged
+                .into_iter()
+                .map(|m| m.into_iter().collect())
+                .collect(),
         })
     }
 }
@@ -176,7 +179,10 @@ impl SegmentCollector for SegmentFacetCounter {
                     .map(|o| self.counts[(o - self.base) as usize])
                     .unwrap_or(0);
                 k += 1;
-                out.push((String::from_utf8_lossy(value).into_owned(), u64::from(count)));
+                out.push((
+                    String::from_utf8_lossy(value).into_owned(),
+                    u64::from(count),
+                ));
             });
             // A dictionary that cannot be read counts nothing rather than failing the
             // search: facets are a summary, the hits are still right.
@@ -208,7 +214,7 @@ mod tests {
         let facet = b.add_facet_field("facet", FacetOptions::default());
         let tag = b.add_text_field("tag", STRING);
         let index = Index::create_in_ram(b.build());
-        let mut w: IndexWriter = index.writer_for_tests().unwrap();
+        let mut w: IndexWriter = index.writer(15_000_000).unwrap();
         let add = |w: &mut IndexWriter, t: &str, fs: &[&str]| {
             let mut d = doc!(tag => t);
             for f in fs {
@@ -216,7 +222,11 @@ mod tests {
             }
             w.add_document(d).unwrap();
         };
-        add(&mut w, "a", &["/outlet/RT", "/entity/person/Ned Price", "/date/2022-01-07"]);
+        add(
+            &mut w,
+            "a",
+            &["/outlet/RT", "/entity/person/Ned Price", "/date/2022-01-07"],
+        );
         add(&mut w, "a", &["/outlet/DW", "/entity/person/Ned Price"]);
         w.commit().unwrap();
         // A second segment whose dictionary numbers the values differently.
@@ -229,18 +239,34 @@ mod tests {
         let (tally, n) = searcher.search(&AllQuery, &(counter, Count)).unwrap();
         assert_eq!(n, 4);
         let s = |v: &[(&str, u64)]| -> Vec<(String, u64)> {
-            sorted(&v.iter().map(|(a, b)| (a.to_string(), *b)).collect::<Vec<_>>())
+            sorted(
+                &v.iter()
+                    .map(|(a, b)| (a.to_string(), *b))
+                    .collect::<Vec<_>>(),
+            )
         };
-        assert_eq!(sorted(tally.root(0)), s(&[("DW", 1), ("RT", 2), ("Sky News", 1)]));
-        assert_eq!(sorted(tally.root(1)), s(&[("Ned Price", 2), ("Tokayev", 1)]));
+        assert_eq!(
+            sorted(tally.root(0)),
+            s(&[("DW", 1), ("RT", 2), ("Sky News", 1)])
+        );
+        assert_eq!(
+            sorted(tally.root(1)),
+            s(&[("Ned Price", 2), ("Tokayev", 1)])
+        );
         assert_eq!(sorted(tally.root(2)), s(&[("2022-01-07", 1)]));
 
         // Only matching documents count.
         let q = TermQuery::new(Term::from_field_text(tag, "a"), IndexRecordOption::Basic);
         let counter = FacetCounter::new("facet", &["/outlet", "/entity/location"]);
         let tally = searcher.search(&q, &counter).unwrap();
-        assert_eq!(sorted(tally.root(0)), s(&[("DW", 1), ("RT", 1), ("Sky News", 1)]));
-        assert!(tally.root(1).is_empty(), "Almaty is only in the non-matching doc");
+        assert_eq!(
+            sorted(tally.root(0)),
+            s(&[("DW", 1), ("RT", 1), ("Sky News", 1)])
+        );
+        assert!(
+            tally.root(1).is_empty(),
+            "Almaty is only in the non-matching doc"
+        );
         assert!(tally.root(7).is_empty());
     }
 
@@ -249,10 +275,13 @@ mod tests {
         let mut b = Schema::builder();
         let facet = b.add_facet_field("facet", FacetOptions::default());
         let index = Index::create_in_ram(b.build());
-        let mut w: IndexWriter = index.writer_for_tests().unwrap();
-        w.add_document(doc!(facet => Facet::from("/entity/person/A"))).unwrap();
-        w.add_document(doc!(facet => Facet::from("/entity/personal/B"))).unwrap();
-        w.add_document(doc!(facet => Facet::from("/entity/organization/C"))).unwrap();
+        let mut w: IndexWriter = index.writer(15_000_000).unwrap();
+        w.add_document(doc!(facet => Facet::from("/entity/person/A")))
+            .unwrap();
+        w.add_document(doc!(facet => Facet::from("/entity/personal/B")))
+            .unwrap();
+        w.add_document(doc!(facet => Facet::from("/entity/organization/C")))
+            .unwrap();
         w.commit().unwrap();
         let searcher = index.reader().unwrap().searcher();
         let tally = searcher
