@@ -83,6 +83,7 @@ impl Planner<'_> {
             return Err(QueryError("empty query: give at least one word".into()));
         }
         check_quotes(input)?;
+        check_operators(input)?;
         let (ast, errors) = query_grammar::parse_query_lenient(input);
         if let Some(e) = errors.first() {
             return Err(QueryError(format!(
@@ -166,6 +167,53 @@ fn check_quotes(input: &str) -> Result<(), QueryError> {
         return Err(QueryError(format!(
             "query syntax error: unclosed `(` (in `{input}`)"
         )));
+    }
+    Ok(())
+}
+
+/// tantivy's lenient parser drops a dangling `AND` / `OR` / `NOT` ("fuel AND", "a OR OR
+/// b") and runs something else than what was asked; say where the operator lacks a word.
+fn check_operators(input: &str) -> Result<(), QueryError> {
+    // Words outside quotes, with parentheses as words of their own: (char column, text).
+    let mut words: Vec<(usize, String)> = Vec::new();
+    let mut cur: Option<(usize, String)> = None;
+    let mut in_quote = false;
+    for (col, c) in input.chars().enumerate() {
+        if c == '"' {
+            in_quote = !in_quote;
+        }
+        let split = !in_quote && (c.is_whitespace() || c == '(' || c == ')');
+        if split {
+            words.extend(cur.take());
+            if c != ' ' && !c.is_whitespace() {
+                words.push((col, c.to_string()));
+            }
+        } else {
+            cur.get_or_insert_with(|| (col, String::new())).1.push(c);
+        }
+    }
+    words.extend(cur);
+    let is_binary = |w: &str| w == "AND" || w == "OR";
+    for (i, (col, w)) in words.iter().enumerate() {
+        let prev = i
+            .checked_sub(1)
+            .and_then(|j| words.get(j))
+            .map(|x| x.1.as_str());
+        let next = words.get(i + 1).map(|x| x.1.as_str());
+        let missing_before = is_binary(w)
+            && matches!(
+                prev,
+                None | Some("(") | Some("AND") | Some("OR") | Some("NOT")
+            );
+        let missing_after = (is_binary(w) || w == "NOT")
+            && matches!(next, None | Some(")") | Some("AND") | Some("OR"));
+        if missing_before || missing_after {
+            return Err(QueryError(format!(
+                "query syntax error at column {}: `{w}` needs a word {} it (in `{input}`)",
+                col + 1,
+                if missing_before { "before" } else { "after" }
+            )));
+        }
     }
     Ok(())
 }
@@ -622,6 +670,33 @@ mod tests {
         assert!(check_quotes("a OR b)").is_err());
         assert!(check_quotes("\"a (b\" c").is_ok());
         assert!(check_quotes("a \\\" b").is_ok());
+    }
+
+    #[test]
+    fn dangling_operators_are_errors() {
+        for bad in [
+            "fuel AND",
+            "OR fuel",
+            "a OR OR b",
+            "a AND NOT",
+            "(a AND) b",
+            "NOT",
+        ] {
+            assert!(check_operators(bad).is_err(), "{bad}");
+        }
+        let e = check_operators("fuel price AND").unwrap_err();
+        assert!(e.0.contains("column 12") && e.0.contains("after"), "{e}");
+        for good in [
+            "fuel AND price",
+            "a OR (b AND c)",
+            "a AND NOT b",
+            "NOT diesel fuel",
+            "\"AND\" OR or",
+            "\"a OR\"",
+            "and or not",
+        ] {
+            assert!(check_operators(good).is_ok(), "{good}");
+        }
     }
 
     #[test]
