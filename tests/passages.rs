@@ -219,3 +219,49 @@ fn passages_of_different_articles_are_interleaved() {
     dedup.dedup();
     assert_eq!(dedup.len(), files.len());
 }
+
+/// One outlet repeats a trailer in every article: it is learnt and never shown, the
+/// articles' own text is; deleting most of the articles forgets it again.
+#[test]
+fn repeated_trailers_are_learnt_stripped_and_forgotten() {
+    let sb = Sandbox::new();
+    let root = sb.path().join("corpus");
+    let dir = root.join("Courier");
+    fs::create_dir_all(&dir).unwrap();
+    let places = [
+        "harbour", "market", "station", "museum", "library", "stadium", "bridge", "castle",
+        "airport", "theatre",
+    ];
+    let article = |place: &str| {
+        format!(
+            "The council voted on Monday to close the old {place} for repairs.\n\n\
+             The mayor said the {place} would reopen in the spring.\n\n\
+             Get the Courier app for breaking news alerts every morning.\n\n\
+             Courier Weekly: the best stories of the week"
+        )
+    };
+    for (i, place) in places.iter().enumerate() {
+        fs::write(dir.join(format!("{i:02}.txt")), article(place)).unwrap();
+    }
+    sb.index_paths(&[&root]);
+    let (_, v) = sb.search_json(&["mayor"]);
+    assert_eq!(v["total_articles"], 10);
+    for h in hits(&v) {
+        assert_eq!(h["article"]["outlet"], "Courier");
+        assert!(h["passage"]["text"].as_str().unwrap().contains("mayor"));
+    }
+    // Stripped from the articles indexed after it was learnt, hidden in the first ones.
+    let (code, v) = sb.search_json(&["\"Courier app\"", "--all"]);
+    assert_eq!(code, 1, "the learnt line is still shown: {v}");
+    // Nine articles go, one comes: the trailer is no longer the outlet's habit.
+    for i in 0..9 {
+        fs::remove_file(dir.join(format!("{i:02}.txt"))).unwrap();
+    }
+    fs::write(dir.join("new.txt"), article("zoo")).unwrap();
+    let r = sb.index_paths(&[&root]);
+    let (added, _, removed, _, _) = summary_counts(&r.stdout());
+    assert_eq!((added, removed), (1, 9), "{}", r.stdout());
+    let (code, v) = sb.search_json(&["\"Courier app\"", "--all"]);
+    assert_eq!(code, 0, "{v}");
+    assert!(hits(&v).iter().any(|h| file_name(h) == "new.txt"), "{v}");
+}

@@ -324,6 +324,11 @@ impl<'a> Passager<'a> {
                 let hidden = view.hidden_lines(outlet, body);
                 let mut drop = |start: usize, _: &str| hidden.binary_search(&start).is_ok();
                 split::paragraphs(body, &mut drop, &mut layout.paragraphs);
+                // Matched only through boilerplate: not a hit at all.
+                if !self.matched_paragraphs(&layout.paragraphs).contains(&true) {
+                    self.layout = layout;
+                    return Vec::new();
+                }
             }
         }
         self.cut_units(body, &mut layout);

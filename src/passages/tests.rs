@@ -302,6 +302,11 @@ fn boilerplate_lines_are_never_passages() {
     assert!(texts[0].starts_with("A story from the coast"), "{texts:?}");
     // Another outlet's articles keep that line.
     assert_eq!(p.passages(&body(5), "Gazette").len(), 2);
+    // An article matching only in its boilerplate gives no passage at all.
+    let s = spec(vec![term("app")], vec![]);
+    let mut p = Passager::new(&s, &opts, &stats).with_boilerplate(&view);
+    assert!(p.passages(&body(5), "Courier").is_empty());
+    assert_eq!(p.passages(&body(5), "Gazette").len(), 1);
 }
 
 #[test]
