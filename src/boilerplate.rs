@@ -408,6 +408,15 @@ fn keys_of(body: &str, buf: &mut String, out: &mut Vec<u64>) {
     }
 }
 
+/// The counted line keys of one article's raw text: the part of [`Boilerplate::observe`]
+/// that needs no model, so the indexer can compute it on all cores.
+pub fn article_keys(body: &str) -> Vec<u64> {
+    let mut buf = String::new();
+    let mut keys = Vec::new();
+    keys_of(body, &mut buf, &mut keys);
+    keys
+}
+
 /// Packs stripped-line hashes for the article's stored field.
 pub fn encode_keys(keys: &[u64]) -> Vec<u8> {
     keys.iter().flat_map(|k| k.to_le_bytes()).collect()
@@ -508,9 +517,11 @@ impl Boilerplate {
 
     /// Counts the lines of one article's raw text (before [`Boilerplate::strip`]).
     pub fn observe(&mut self, outlet: &str, body: &str) {
-        let mut buf = String::new();
-        let mut keys = Vec::new();
-        keys_of(body, &mut buf, &mut keys);
+        self.observe_keys(outlet, article_keys(body));
+    }
+
+    /// Counts one article given its [`article_keys`] (computed in parallel beforehand).
+    pub fn observe_keys(&mut self, outlet: &str, mut keys: Vec<u64>) {
         self.apply(outlet, &mut keys, 1);
     }
 

@@ -750,9 +750,13 @@ impl RunState {
         // counts), so a line that becomes boilerplate in this batch leaves all of it.
         // Articles indexed before a line was learnt keep it; search hides it with the
         // saved view, and deleting them forgets it through the stored stripped hashes.
-        for (a, _, _) in &batch {
+        let keys: Vec<Vec<u64>> = batch
+            .par_iter()
+            .map(|(a, _, _)| crate::boilerplate::article_keys(&a.body))
+            .collect();
+        for ((a, _, _), k) in batch.iter().zip(keys) {
             self.boilerplate
-                .observe(a.outlet.as_deref().unwrap_or("unknown"), &a.body);
+                .observe_keys(a.outlet.as_deref().unwrap_or("unknown"), k);
         }
         let extractor = self.extractor.as_ref();
         let boilerplate = &self.boilerplate;

@@ -333,7 +333,7 @@ impl Engine {
         let outlets = self.resolve_outlets(&req.outlets)?;
         let query = self.with_filters(plan.query.box_clone(), req, &outlets)?;
 
-        let n_articles = if req.all { req.limit } else { req.limit + 10 }.max(1);
+        let n_articles = candidate_articles(req);
         let facet_collector = search_facets();
         let (top, total, facet_counts): (Vec<(f32, DocAddress)>, usize, _) = match req.sort {
             SortOrder::Relevance => searcher
@@ -659,6 +659,18 @@ impl Engine {
     }
 }
 
+/// How many top articles passages are drawn from: with `--all` the articles asked for;
+/// otherwise twice as many as it takes to fill `limit` passages at `per_article` each (so
+/// each slot has a choice of articles), at least `limit` up to 10. Passage extraction reads
+/// and scans each of them, so more costs time without changing what is shown.
+fn candidate_articles(req: &SearchRequest) -> usize {
+    if req.all {
+        return req.limit.max(1);
+    }
+    let fill = req.limit.div_ceil(req.per_article.max(1));
+    (2 * fill).max(req.limit.min(10)).max(1)
+}
+
 /// Index-wide figures for `newsidx stats`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Stats {
@@ -729,5 +741,26 @@ impl Engine {
             .search(&query, &(top, Count, search_facets()))
             .context("search failed")?;
         Ok(docs.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidate_articles_leave_a_choice_per_slot() {
+        let req = |limit, per_article, all| SearchRequest {
+            limit,
+            per_article,
+            all,
+            ..Default::default()
+        };
+        assert_eq!(candidate_articles(&req(10, 2, false)), 10);
+        assert_eq!(candidate_articles(&req(10, 1, false)), 20);
+        assert_eq!(candidate_articles(&req(10, 5, false)), 10);
+        assert_eq!(candidate_articles(&req(3, 2, false)), 4);
+        assert_eq!(candidate_articles(&req(100, 2, false)), 100);
+        assert_eq!(candidate_articles(&req(7, 2, true)), 7);
     }
 }
