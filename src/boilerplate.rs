@@ -399,11 +399,33 @@ fn rebuild(body: &str, lines: &[Line]) -> String {
     out
 }
 
-/// The distinct counted line keys of a text.
+/// A byline, speaker label or quote attribution: two to four words starting with a given
+/// name, optionally followed by ", <outlet>" ("David Jackson", "michael barbaro", "Kyle
+/// Smith, National Review"). These recur because people do, and say who said what: never
+/// counted, so never learnt.
+fn person_label(line: &str) -> bool {
+    let name = line.split(',').next().unwrap_or("").trim();
+    let mut words = name.split_whitespace();
+    let Some(first) = words.next() else {
+        return false;
+    };
+    let rest: Vec<&str> = words.collect();
+    (1..=3).contains(&rest.len())
+        && std::iter::once(first).chain(rest.iter().copied()).all(|w| {
+            w.chars()
+                .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\'' | '’'))
+        })
+        && crate::entities::is_given_name(first)
+}
+
+/// The counted line keys of a text (person labels left out).
 fn keys_of(body: &str, buf: &mut String, out: &mut Vec<u64>) {
     for (s, e) in raw_lines(body) {
-        if let Some(k) = line_key(body.get(s..e).unwrap_or(""), buf) {
-            out.push(k);
+        let line = body.get(s..e).unwrap_or("");
+        if let Some(k) = line_key(line, buf) {
+            if !(is_label(k) && person_label(line.trim())) {
+                out.push(k);
+            }
         }
     }
 }
@@ -910,6 +932,27 @@ mod tests {
             decode_keys(&encode_keys(&[1, u64::MAX, 42])),
             vec![1, u64::MAX, 42]
         );
+    }
+
+    #[test]
+    fn bylines_and_speaker_labels_are_never_learnt() {
+        let mut b = Boilerplate::new();
+        let words = ["north", "south", "east", "west", "centre", "coast", "hills"];
+        let body = |w: &str| {
+            format!(
+                "michael barbaro\n\nToday we talk about the {w}.\n\nKyle Smith, National \
+                 Review\n\nThe {w} is where it all began.\n\nStory Continued Below"
+            )
+        };
+        for w in words {
+            b.observe("Daily", &body(w));
+        }
+        let s = b.strip("Daily", &body("river"));
+        assert!(s.body.contains("michael barbaro"), "{}", s.body);
+        assert!(s.body.contains("Kyle Smith, National Review"), "{}", s.body);
+        assert!(!s.body.contains("Story Continued Below"), "{}", s.body);
+        assert!(person_label("Sean Illing") && person_label("Noah Feldman, Bloomberg"));
+        assert!(!person_label("Story Continued Below") && !person_label("Sean"));
     }
 
     #[test]

@@ -13,6 +13,15 @@ pub use table::EntityTable;
 
 use crate::article::Entity;
 
+/// Whether a word (any case) is a known given name, from the gazetteer's word lists. Used by
+/// the boilerplate model so that bylines and speaker labels ("Sean Illing") are not learnt
+/// as boilerplate however often they recur.
+pub fn is_given_name(word: &str) -> bool {
+    let mut folded = String::new();
+    canonical::fold_into(word, &mut folded);
+    gazetteer::Gazetteer::get().word(&folded) & gazetteer::class::GIVEN != 0
+}
+
 /// Extracts people, organisations and places from articles. Building one loads the
 /// gazetteers (once per process); extraction itself allocates little and is `Sync`, so
 /// one extractor serves every indexing thread.
