@@ -98,6 +98,9 @@ pub struct PassageInfo {
     /// Byte offsets of matches in `heading`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub heading_highlights: Vec<[usize; 2]>,
+    /// Who the passage quotes, when a name line after the quotation says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<String>,
     /// Sentences before and after the passage (`--context N`).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub context_before: String,
@@ -632,6 +635,7 @@ impl Engine {
                                 .into_iter()
                                 .map(|(a, b)| [a, b])
                                 .collect(),
+                            attribution: p.attribution,
                             context_before: p.context_before,
                             context_after: p.context_after,
                         },

@@ -121,6 +121,12 @@ pub fn search(out: &mut dyn WriteColor, r: &SearchResults, facets: bool) -> Resu
             out.reset()?;
         }
         writeln!(out)?;
+        if let Some(a) = &p.attribution {
+            out.set_color(ColorSpec::new().set_italic(true))?;
+            write!(out, "  — {a}")?;
+            out.reset()?;
+            writeln!(out)?;
+        }
         writeln!(out)?;
     }
     if facets {

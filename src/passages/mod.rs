@@ -102,6 +102,9 @@ pub struct Passage {
     pub heading: Option<String>,
     /// Byte ranges of matches in `heading`.
     pub heading_highlights: Vec<(usize, usize)>,
+    /// Who the passage quotes, when a name line closes the quotation it is part of
+    /// ("Greg Sargent, Washington Post").
+    pub attribution: Option<String>,
     /// Up to `context` sentences before and after the passage.
     pub context_before: String,
     pub context_after: String,
@@ -501,13 +504,38 @@ impl<'a> Passager<'a> {
                 }
             }
         }
+        // A short name-shaped line right after a quotation is its attribution ("Greg
+        // Sargent, Washington Post"): it closes the quoted paragraphs before it (back to
+        // the previous non-quote paragraph) and heads nothing.
+        let paras = &layout.paragraphs;
+        let mut attribution_of_para: Vec<Option<usize>> = vec![None; paras.len()];
+        let mut is_attribution = vec![false; n];
+        for (i, u) in units.iter().enumerate() {
+            if !u.heading || u.para == 0 {
+                continue;
+            }
+            let text = |p: &split::Para| body.get(p.start..p.end).unwrap_or("");
+            let quoted = |k: usize| {
+                paras
+                    .get(k)
+                    .is_some_and(|p| !p.heading && split::opens_quote(text(p)))
+            };
+            if quoted(u.para - 1) && split::is_attribution_line(text(&paras[u.para])) {
+                is_attribution[i] = true;
+                let mut k = u.para;
+                while k > 0 && quoted(k - 1) {
+                    k -= 1;
+                    attribution_of_para[k] = Some(i);
+                }
+            }
+        }
         // A heading belongs to the paragraph right after it (scraped pages lose section
         // ends, so it is not carried further).
         let mut heading_of: Vec<Option<usize>> = vec![None; n];
         let mut current: Option<usize> = None;
         for (i, u) in units.iter().enumerate() {
             if u.heading {
-                current = Some(i);
+                current = (!is_attribution[i]).then_some(i);
             } else if let Some(h) = current {
                 if units[h].para + 1 == u.para {
                     heading_of[i] = Some(h);
@@ -604,6 +632,12 @@ impl<'a> Passager<'a> {
             } else {
                 (String::new(), String::new())
             };
+            let attribution = attribution_of_para
+                .get(u.para)
+                .copied()
+                .flatten()
+                .and_then(|a| units.get(a))
+                .map(|a| display(body.get(a.start..a.end).unwrap_or("")));
             out.push(Passage {
                 start: u.start,
                 end: u.end,
@@ -613,6 +647,7 @@ impl<'a> Passager<'a> {
                 ordinal: ordinal_of(i),
                 heading,
                 heading_highlights,
+                attribution,
                 context_before,
                 context_after,
             });

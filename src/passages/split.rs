@@ -77,6 +77,39 @@ pub(crate) fn is_heading_line(line: &str) -> bool {
         && unpunctuated(line)
 }
 
+/// Shaped like a name with an optional outlet: "Greg Sargent, Washington Post", "Peter
+/// Baker and Emily Cochrane, New York Times" (capitalised words, a few particles, no
+/// digits). After a quotation such a line is the quote's attribution, not a heading.
+pub(crate) fn is_attribution_line(line: &str) -> bool {
+    const PARTICLES: &[&str] = &[
+        "and", "de", "van", "von", "der", "bin", "al", "of", "the", "la", "le", "da", "del", "du",
+    ];
+    let line = line.trim();
+    if line.len() > 90 || line.chars().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let mut parts = line.splitn(2, ',');
+    let name = parts.next().unwrap_or("");
+    let outlet = parts.next();
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+    let name_ok = (2..=7).contains(&words.len())
+        && words.iter().filter(|w| capitalised(w)).count() >= 2
+        && words
+            .iter()
+            .all(|w| capitalised(w) || PARTICLES.contains(w));
+    let outlet_ok = outlet.is_none_or(|o| {
+        let ws: Vec<&str> = o.split_whitespace().collect();
+        (1..=6).contains(&ws.len()) && ws.first().is_some_and(|w| capitalised(w))
+    });
+    name_ok && outlet_ok
+}
+
+/// Whether a paragraph is (part of) a quotation: it opens with a quotation mark.
+pub(crate) fn opens_quote(text: &str) -> bool {
+    text.trim_start().starts_with(['“', '"', '‘', '«'])
+}
+
 fn trim_range(body: &str, start: usize, end: usize) -> (usize, usize) {
     let s = body.get(start..end).unwrap_or("");
     let lead = s.len() - s.trim_start().len();
@@ -676,6 +709,29 @@ mod tests {
         let mut out = Vec::new();
         split_sentences(&text, 0, text.len(), 60, &mut out);
         assert_eq!(out, vec![(0, text.len())]);
+    }
+
+    #[test]
+    fn attribution_lines() {
+        for a in [
+            "Greg Sargent, Washington Post",
+            "Peter Baker and Emily Cochrane, New York Times",
+            "Kyle Smith, National Review",
+            "Noah Feldman",
+        ] {
+            assert!(is_attribution_line(a), "{a}");
+        }
+        for h in [
+            "'Criminals' killed",
+            "Fuel price hike",
+            "Two-week state of emergency",
+            "US says 'world will be watching'",
+            "Trump, 2020",
+        ] {
+            assert!(!is_attribution_line(h), "{h}");
+        }
+        assert!(opens_quote("“Pelosi might have meant"));
+        assert!(!opens_quote("Pelosi said"));
     }
 
     #[test]

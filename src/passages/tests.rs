@@ -315,3 +315,45 @@ fn combined_score_prefers_better_passages_mildly() {
     assert!(combined_score(9, 2.0) > combined_score(0, 1.0));
     assert!(combined_score(1000, 1.0) > 0.5);
 }
+
+#[test]
+fn a_name_after_a_quotation_attributes_it_and_heads_nothing() {
+    let body = "Pundits on the left disagree.\n\n\
+                “There is no need for her to declare it now…\n\n\
+                “Impeachment can wait for the facts.”\n\n\
+                Greg Sargent, Washington Post\n\n\
+                “Impeachment is a political act, and her position is sensible.”\n\n\
+                Noah Feldman, Bloomberg";
+    let s = spec(vec![term("impeachment")], vec![]);
+    let all = run(
+        body,
+        &s,
+        PassageOptions {
+            all: true,
+            ..Default::default()
+        },
+    );
+    let got: Vec<(String, Option<&str>, Option<&str>)> = all
+        .iter()
+        .map(|p| {
+            let start: String = p.text.chars().take(12).collect();
+            (start, p.attribution.as_deref(), p.heading.as_deref())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "“Impeachment".into(),
+                Some("Greg Sargent, Washington Post"),
+                None
+            ),
+            ("“Impeachment".into(), Some("Noah Feldman, Bloomberg"), None),
+        ]
+    );
+    // A name before ordinary text stays a heading (a speaker label, a byline).
+    let body = "Michael Barbaro\n\nToday we talk about impeachment.";
+    let p = one(body, &s);
+    assert_eq!(p.heading.as_deref(), Some("Michael Barbaro"));
+    assert_eq!(p.attribution, None);
+}
