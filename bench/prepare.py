@@ -62,7 +62,8 @@ def remix(rng, base, pool, serial):
     out = dict(base)
     out["ID"] = f"remix{serial:07d}"
     out["url"] = f"{base.get('url') or 'https://remix.invalid/'}#remix-{serial}"
-    out["date"] = (d + timedelta(days=rng.randint(-730, 730))).isoformat() if d else ""
+    shift = rng.randint(-730, 730)
+    out["date"] = (d + timedelta(days=shift)).isoformat() if d and d.year > 1900 else ""
     out["content_original"] = "\n\n".join(mix)
     return out
 
