@@ -8,6 +8,7 @@ figure is also given as a ratio to the peers measured in the same run, because t
 speed varies from run to run. Results go to FILE (default WORKDIR/results.json) and a Markdown
 summary to stdout.
 """
+import argparse
 import json
 import os
 import shutil
@@ -272,20 +273,17 @@ def incremental(work, newsidx, nx, res, name):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    if len(args) < 3:
-        print(__doc__)
-        sys.exit(2)
-    work, newsidx, tantivy = args[:3]
-    corpora = ["allsides", "scaled"]
-    runs = 20
-    out_file = os.path.join(work, "results.json")
-    if "--corpora" in sys.argv:
-        corpora = sys.argv[sys.argv.index("--corpora") + 1].split(",")
-    if "--runs" in sys.argv:
-        runs = int(sys.argv[sys.argv.index("--runs") + 1])
-    if "--out" in sys.argv:
-        out_file = sys.argv[sys.argv.index("--out") + 1]
+    ap = argparse.ArgumentParser(description="Measure newsidx beside its peers (see the module doc).")
+    ap.add_argument("work")
+    ap.add_argument("newsidx")
+    ap.add_argument("tantivy")
+    ap.add_argument("--corpora", default="allsides,scaled")
+    ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--out")
+    a = ap.parse_args()
+    work, newsidx, tantivy, runs = a.work, a.newsidx, a.tantivy, a.runs
+    corpora = a.corpora.split(",")
+    out_file = a.out or os.path.join(work, "results.json")
     res = {"machine": {"nproc": os.cpu_count(),
                        "mem_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
                        "date": time.strftime("%Y-%m-%d %H:%M")}}

@@ -16,6 +16,7 @@ another article of the same outlet, shifts the date by up to two years and gets 
 Deterministic (fixed seed), so every run measures the same corpus. Nothing here is committed:
 WORKDIR is git-ignored, the text belongs to its publishers.
 """
+import argparse
 import gzip
 import json
 import os
@@ -61,35 +62,35 @@ def remix(rng, base, pool, serial):
     out = dict(base)
     out["ID"] = f"remix{serial:07d}"
     out["url"] = f"{base.get('url') or 'https://remix.invalid/'}#remix-{serial}"
-    out["date"] = (d + timedelta(days=rng.randint(-730, 730))).isoformat() if d else ""
+    shift = rng.randint(-730, 730)
+    out["date"] = (d + timedelta(days=shift)).isoformat() if d and d.year > 1900 else ""
     out["content_original"] = "\n\n".join(mix)
     return out
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    if len(args) != 2:
-        print(__doc__)
-        sys.exit(2)
-    src, work = args
-    scale = 1_000_000
-    part = 10_000
-    if "--scale" in sys.argv:
-        scale = int(sys.argv[sys.argv.index("--scale") + 1])
-    if "--part-size" in sys.argv:
-        part = int(sys.argv[sys.argv.index("--part-size") + 1])
+    ap = argparse.ArgumentParser(description="Prepare the benchmark corpora (see the module doc).")
+    ap.add_argument("source")
+    ap.add_argument("work")
+    ap.add_argument("--scale", type=int, default=1_000_000)
+    ap.add_argument("--part-size", type=int, default=10_000)
+    a = ap.parse_args()
+    src, work, scale, part = a.source, a.work, a.scale, a.part_size
 
     records = []
+    os.makedirs(os.path.join(work, "allsides"), exist_ok=True)
+    plain = os.path.join(work, "allsides", "allsides.jsonl")
+    # The AllSides file exactly as published (decompressed), so every engine reads the same bytes.
+    fresh = not os.path.exists(plain)
+    out = open(plain + ".tmp", "w", encoding="utf-8") if fresh else None
     with gzip.open(src, "rt", encoding="utf-8") as f:
         for line in f:
             if line.strip():
                 records.append(json.loads(line))
-    os.makedirs(os.path.join(work, "allsides"), exist_ok=True)
-    plain = os.path.join(work, "allsides", "allsides.jsonl")
-    if not os.path.exists(plain):
-        with open(plain + ".tmp", "w", encoding="utf-8") as out:
-            for r in records:
-                out.write(json.dumps(r, ensure_ascii=False) + "\n")
+                if out:
+                    out.write(line if line.endswith("\n") else line + "\n")
+    if out:
+        out.close()
         os.replace(plain + ".tmp", plain)
 
     by_outlet = {}
