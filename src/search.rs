@@ -643,8 +643,27 @@ impl Engine {
                 ));
             }
         }
-        if req.all || req.sort == SortOrder::Date {
-            // Article by article in the collector's order, each in reading order.
+        if req.sort == SortOrder::Date {
+            // Newest day first; within a day the article with the best passage first; each
+            // article in reading order.
+            let mut best: HashMap<usize, f32> = HashMap::new();
+            for (score, rank, _, _) in &ranked {
+                let b = best.entry(*rank).or_insert(f32::MIN);
+                *b = b.max(*score);
+            }
+            let day = |h: &Hit| h.article.date.clone();
+            ranked.sort_by(|a, b| {
+                day(&b.3)
+                    .cmp(&day(&a.3))
+                    .then_with(|| {
+                        let (x, y) = (best.get(&a.1), best.get(&b.1));
+                        y.unwrap_or(&0.0).total_cmp(x.unwrap_or(&0.0))
+                    })
+                    .then(a.1.cmp(&b.1))
+                    .then(a.2.cmp(&b.2))
+            });
+        } else if req.all {
+            // Article by article in rank order, each in reading order.
             ranked.sort_by(|a, b| a.1.cmp(&b.1).then(a.2.cmp(&b.2)));
         } else {
             ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));

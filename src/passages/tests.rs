@@ -1,3 +1,5 @@
+//! Unit tests of passage picking, scoring and highlighting, on small hand-made articles.
+
 use super::*;
 use crate::schema::analyzer;
 use tantivy::tokenizer::TokenStream;
