@@ -41,7 +41,7 @@ pub fn analyzer() -> TextAnalyzer {
 /// this beats SipHash by a wide margin; the keys are the user's own words, so resistance to
 /// crafted collisions buys nothing here.
 #[derive(Default)]
-struct WordHash(u64);
+pub(crate) struct WordHash(u64);
 
 impl Hasher for WordHash {
     fn finish(&self) -> u64 {

@@ -646,15 +646,6 @@ impl BoilerplateView {
         self.outlets.is_empty() && self.corpus.is_empty()
     }
 
-    /// Whether one line is boilerplate for `outlet` (built-in cues and learnt lines).
-    pub fn is_boilerplate(&self, outlet: &str, line: &str) -> bool {
-        let mut buf = String::new();
-        let Some(k) = line_key(line, &mut buf) else {
-            return false;
-        };
-        builtin_line(&buf, word_count(line.trim())) || self.learnt(outlet, k)
-    }
-
     fn learnt(&self, outlet: &str, k: u64) -> bool {
         self.corpus.contains(&k) || self.outlets.get(outlet).is_some_and(|s| s.contains(&k))
     }

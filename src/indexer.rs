@@ -360,19 +360,27 @@ pub fn load_entity_table(store: &Store) -> Result<EntityTable> {
             return Ok(table);
         }
     }
+    let mut table = EntityTable::new();
+    for_each_stored(store, &mut |d| {
+        table.observe(&stored_entities(d, store.fields.entities_json))
+    })?;
+    Ok(table)
+}
+
+/// Calls `f` with every live stored article (to rebuild a side model from the index).
+fn for_each_stored(store: &Store, f: &mut dyn FnMut(&TantivyDocument)) -> Result<()> {
     let reader = store.reader()?;
     let searcher = reader.searcher();
-    let mut table = EntityTable::new();
     for seg in searcher.segment_readers() {
         let st = seg
             .get_store_reader(64)
             .context("cannot read the document store")?;
         for doc in seg.doc_ids_alive() {
             let d: TantivyDocument = st.get(doc).context("cannot read a stored article")?;
-            table.observe(&stored_entities(&d, store.fields.entities_json));
+            f(&d);
         }
     }
-    Ok(table)
+    Ok(())
 }
 
 fn stored_entities(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<Entity> {
@@ -424,24 +432,11 @@ fn load_boilerplate(store: &Store) -> Result<Boilerplate> {
             return Ok(st.data);
         }
     }
-    let reader = store
-        .index
-        .reader_builder()
-        .reload_policy(tantivy::ReloadPolicy::Manual)
-        .try_into()
-        .context("cannot open an index reader")?;
-    let searcher = reader.searcher();
     let mut model = Boilerplate::new();
-    for seg in searcher.segment_readers() {
-        let st = seg
-            .get_store_reader(64)
-            .context("cannot read the document store")?;
-        for doc in seg.doc_ids_alive() {
-            let d: TantivyDocument = st.get(doc).context("cannot read a stored article")?;
-            let c = stored_contribution(&d, &store.fields);
-            model.observe_stored(&c.outlet, &c.body, &c.stripped);
-        }
-    }
+    for_each_stored(store, &mut |d| {
+        let c = stored_contribution(d, &store.fields);
+        model.observe_stored(&c.outlet, &c.body, &c.stripped);
+    })?;
     Ok(model)
 }
 

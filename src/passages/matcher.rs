@@ -8,11 +8,12 @@
 //! distinct word is analysed once per query.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 use super::{MatchSpec, Scope};
+use crate::analysis::WordHash;
 use crate::schema::analyzer;
 
 /// What one token stands for in the query.
@@ -48,27 +49,9 @@ const STOPWORDS: &[&str] = &[
     "you",
 ];
 
-/// A fast hash for short words (the per-query cache is hit for most tokens; SipHash's
-/// protection against crafted keys is not needed for it).
-#[derive(Default)]
-pub(crate) struct WordHasher(u64);
-
-impl Hasher for WordHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut a = [0u8; 8];
-            a[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(a))
-                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type WordMap<V> = HashMap<Box<str>, V, BuildHasherDefault<WordHasher>>;
+/// The per-query word cache is hit for most tokens: the analyzer's fast word hash, not
+/// SipHash (the words are the user's own and the text's, nothing to flood).
+type WordMap<V> = HashMap<Box<str>, V, BuildHasherDefault<WordHash>>;
 
 /// What a token's first two letters say about it matching.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
