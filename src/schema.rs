@@ -9,7 +9,7 @@ use tantivy::Index;
 
 /// Bumped whenever the schema or the analyzer changes in a way old indexes cannot serve.
 /// Stored in `<index>/newsidx.json`; a mismatch asks the user to `--rebuild`.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Name under which [`analyzer`] is registered with tantivy.
 pub const ANALYZER: &str = "news";
