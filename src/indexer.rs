@@ -647,6 +647,7 @@ pub fn run(
         // them; files this run starts are marked while they are being read.
         in_flight: incomplete,
         pending: Vec::new(),
+        ended: Vec::new(),
         since_commit: 0,
         old_hashes,
         seen_in_file: HashMap::new(),
@@ -669,7 +670,7 @@ pub fn run(
         .join()
         .map_err(|_| anyhow!("the file reader thread failed"))?;
 
-    state.flush(&writer, &mut summary)?;
+    state.settle(&writer, &mut summary)?;
     let opstamp = commit(&mut writer, &[], &mut summary)?;
     state.table.save(&store.side_file(ENTITY_TABLE), opstamp)?;
     save_stamped(&store, BOILERPLATE, opstamp, &state.boilerplate)?;
@@ -717,6 +718,9 @@ struct RunState {
     /// Files whose articles may be partly committed: listed in every commit's payload.
     in_flight: HashSet<String>,
     pending: Vec<(Box<Article>, String, u64)>,
+    /// Files read to the end whose articles may still be in `pending`: they are complete
+    /// only once those articles are handed to the writer.
+    ended: Vec<String>,
     since_commit: u64,
     old_hashes: HashMap<String, HashMap<String, u64>>,
     /// Ids read so far from each changed file (to count the articles it lost).
@@ -730,6 +734,25 @@ struct RunState {
 }
 
 impl RunState {
+    /// Flushes pending articles, then closes the books of the files that ended: the
+    /// articles their old version had and the new one lacks are counted as removed, and
+    /// they leave the in-flight list that every commit records.
+    fn settle(
+        &mut self,
+        writer: &IndexWriter<TantivyDocument>,
+        summary: &mut IndexSummary,
+    ) -> Result<()> {
+        self.flush(writer, summary)?;
+        for file in std::mem::take(&mut self.ended) {
+            if let Some(old) = self.old_hashes.remove(&file) {
+                let now = self.seen_in_file.remove(&file).unwrap_or_default();
+                summary.removed += old.keys().filter(|id| !now.contains(*id)).count() as u64;
+            }
+            self.in_flight.remove(&file);
+        }
+        Ok(())
+    }
+
     /// Turns pending articles into documents on all cores and hands them to tantivy.
     fn flush(
         &mut self,
@@ -850,7 +873,7 @@ fn consume(
             Event::Article(a, file, sig) => {
                 state.pending.push((a, file, sig));
                 if state.pending.len() >= FLUSH_EVERY {
-                    state.flush(writer, summary)?;
+                    state.settle(writer, summary)?;
                 }
             }
             Event::End {
@@ -874,17 +897,17 @@ fn consume(
                         *reasons.entry(skip.reason.to_string()).or_default() += 1;
                     }
                 }
-                state.flush(writer, summary)?;
-                // Articles of the old version that the new one no longer has.
-                if let Some(old) = state.old_hashes.remove(&file) {
-                    let now = state.seen_in_file.remove(&file).unwrap_or_default();
-                    summary.removed += old.keys().filter(|id| !now.contains(*id)).count() as u64;
+                // Files end far more often than batches fill (a folder of one-article
+                // files), so their articles wait for a full batch: extraction then runs
+                // on all cores instead of one article at a time.
+                state.ended.push(file);
+                if state.pending.is_empty() {
+                    state.settle(writer, summary)?;
                 }
-                state.in_flight.remove(&file);
             }
         }
-        if state.since_commit >= opts.batch_articles as u64 {
-            state.flush(writer, summary)?;
+        if state.since_commit + state.pending.len() as u64 >= opts.batch_articles as u64 {
+            state.settle(writer, summary)?;
             let incomplete: Vec<String> = state.in_flight.iter().cloned().collect();
             commit(writer, &incomplete, summary)?;
             reporter.committed(summary.added + summary.updated);

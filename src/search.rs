@@ -215,8 +215,22 @@ pub fn stored_day(doc: &TantivyDocument, field: tantivy::schema::Field) -> Optio
 
 impl Engine {
     pub fn open(dir: &Path) -> Result<Engine> {
-        let store = Store::open(dir)?;
-        let reader = store.reader()?;
+        // An indexer running beside us may commit and delete merged-away segment files
+        // between our reading meta.json and opening those files; the next meta.json names
+        // the files that replaced them, so a few quick retries ride that race out. A
+        // damaged index fails the same way every time and is reported after them.
+        let mut attempt = 0;
+        let (store, reader) = loop {
+            let opened = Store::open(dir).and_then(|s| s.reader().map(|r| (s, r)));
+            match opened {
+                Ok(ok) => break ok,
+                Err(_) if attempt < 3 && dir.join("meta.json").exists() => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(30 * attempt));
+                }
+                Err(e) => return Err(e),
+            }
+        };
         Ok(Engine {
             store,
             reader,

@@ -197,9 +197,17 @@ impl Store {
             .with_context(|| format!("cannot read index folder {}", self.dir.display()))?
         {
             let entry = entry.with_context(|| format!("cannot read {}", self.dir.display()))?;
-            let meta = entry
-                .metadata()
-                .with_context(|| format!("cannot read metadata of {}", entry.path().display()))?;
+            let meta = match entry.metadata() {
+                Ok(m) => m,
+                // A running indexer creates and removes temporary files all the time: one
+                // that vanished between listing and stat simply takes no space any more.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    return Err(e).with_context(|| {
+                        format!("cannot read metadata of {}", entry.path().display())
+                    })
+                }
+            };
             if meta.is_file() {
                 total += meta.len();
             }
