@@ -478,6 +478,22 @@ fn lock_message(dir: &Path, e: tantivy::TantivyError) -> anyhow::Error {
     }
 }
 
+/// Segments stop growing by merges at about this many articles.
+///
+/// A merge reads its inputs through memory maps, and every page it touches counts in the
+/// process's resident memory until the merge ends: tantivy's default policy merges up to
+/// ten million documents, so the last merges of a million-article index touched gigabytes
+/// (2.2 GB peak RSS measured). Capping what takes part in merges bounds that, at the cost
+/// of more segments on big indexes (each merge of up to eight capped segments yields at
+/// most eight times this), which searches barely notice.
+const MERGE_CAP_ARTICLES: usize = 12_000;
+
+fn merge_policy() -> tantivy::indexer::LogMergePolicy {
+    let mut p = tantivy::indexer::LogMergePolicy::default();
+    p.set_max_docs_before_merge(MERGE_CAP_ARTICLES);
+    p
+}
+
 /// Indexes `roots` into the index at `opts.index_dir`, incrementally.
 pub fn run(
     roots: &[PathBuf],
@@ -507,6 +523,7 @@ pub fn run(
         .index
         .writer_with_num_threads(threads, budget)
         .map_err(|e| lock_message(&opts.index_dir, e))?;
+    writer.set_merge_policy(Box::new(merge_policy()));
     if clear {
         // Uncommitted until the first commit below: searches still see the old index.
         writer

@@ -703,4 +703,49 @@ mod tests {
     fn folds_diacritics() {
         assert_eq!(fold_lower("Žanaozen"), "zanaozen");
     }
+
+    /// Arbitrary query strings never panic the planner, errors are one line, and whatever
+    /// it plans can be turned into passages and highlights over arbitrary text.
+    mod fuzz {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn index() -> tantivy::Index {
+            let index = tantivy::Index::create_in_ram(crate::schema::build_schema());
+            crate::schema::register(&index);
+            index
+        }
+
+        proptest! {
+            #[test]
+            fn planner_and_passages_never_panic(
+                q in r#"[a-zA-Z0-9 "()+\-*~:^!\[\]{}ŽžéÅ\\]{0,40}"#,
+                body in r#"[a-zA-Z0-9 .,"'\nŽžé]{0,300}"#,
+            ) {
+                let index = index();
+                let fields = Fields::new(&index.schema()).unwrap();
+                let searcher = index.reader().unwrap().searcher();
+                let variants = |_: &str| Vec::new();
+                for fuzzy_all in [false, true] {
+                    let planner = Planner { fields: &fields, searcher: &searcher, variants: &variants, fuzzy_all };
+                    match planner.plan(&q) {
+                        Ok(plan) => {
+                            let opts = crate::passages::PassageOptions::default();
+                            let stats = crate::passages::CorpusStats::default();
+                            for p in crate::passages::passages(&body, &plan.spec, &opts, &stats) {
+                                for (a, b) in &p.highlights {
+                                    prop_assert!(a < b && *b <= p.text.len());
+                                    prop_assert!(p.text.is_char_boundary(*a) && p.text.is_char_boundary(*b));
+                                }
+                            }
+                            for (a, b) in crate::passages::highlight(&body, &plan.spec) {
+                                prop_assert!(a < b && b <= body.len() && body.is_char_boundary(a));
+                            }
+                        }
+                        Err(e) => prop_assert!(!e.0.contains('\n'), "multi-line error {:?}", e.0),
+                    }
+                }
+            }
+        }
+    }
 }
