@@ -100,7 +100,7 @@ impl Store {
         }
         if !dir.exists() || (dir.is_dir() && is_empty_dir(dir)?) {
             bail!(
-                "no index at {}: create one with `newsidx index PATH...`{}",
+                "no index at {}: create one with `newsidx index PATH...{}`",
                 dir.display(),
                 if dir == Path::new("index") || dir == Path::new("./index") {
                     String::new()
