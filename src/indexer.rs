@@ -53,7 +53,7 @@ impl Default for IndexOptions {
             rebuild: false,
             memory_mb: 256,
             threads: 0,
-            batch_articles: 10_000,
+            batch_articles: 50_000,
             extract_entities: true,
         }
     }
