@@ -7,24 +7,37 @@
 //! in a flat array and resolves the values that occur in one ordered pass per segment
 //! (`sorted_ords_to_term_cb` decodes each dictionary block once).
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
 use tantivy::schema::Facet;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
 
+use crate::entity_ords::{EntityOrds, SegmentOrds};
+
 /// Counts values under a set of facet roots (`/outlet`, `/date`, `/entity/person`, ...).
 pub struct FacetCounter {
     field: String,
     /// Encoded root prefixes, each followed by the facet separator.
     roots: Vec<Vec<u8>>,
+    /// Per-segment entity ids of entity ordinals: entity roots of the segments they cover
+    /// are tallied by entity id (`FacetTally::clusters`) instead of by name.
+    entity_ords: Option<Arc<EntityOrds>>,
+    n_clusters: usize,
 }
 
-/// Counts per root: the value's last path segment and its article count, unordered.
+/// The encoded prefix of every entity facet value (`/entity/...`).
+pub const ENTITY_PREFIX: &[u8] = b"entity\0";
+
+/// Counts per root: the value's last path segment and its article count, in byte order
+/// of the values.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct FacetTally {
     pub roots: Vec<Vec<(String, u64)>>,
+    /// Article counts by entity id, for the values counted through `EntityOrds` (those
+    /// are absent from `roots`); empty when none were.
+    pub clusters: Vec<u64>,
 }
 
 impl FacetTally {
@@ -48,12 +61,24 @@ impl FacetCounter {
                     p
                 })
                 .collect(),
+            entity_ords: None,
+            n_clusters: 0,
         }
+    }
+
+    /// Tallies entity roots by entity id where `ords` maps the segment (`n_clusters` ids).
+    pub fn with_entity_ords(mut self, ords: Option<Arc<EntityOrds>>, n_clusters: usize) -> Self {
+        self.entity_ords = ords;
+        self.n_clusters = n_clusters;
+        self
     }
 }
 
 /// The ordinals `[lo, hi)` of a segment's dictionary whose terms start with `prefix`.
-fn ord_range(dict: &tantivy::columnar::Dictionary, prefix: &[u8]) -> tantivy::Result<(u64, u64)> {
+pub(crate) fn ord_range(
+    dict: &tantivy::columnar::Dictionary,
+    prefix: &[u8],
+) -> tantivy::Result<(u64, u64)> {
     // Past the last term the dictionary answers u64::MAX rather than its length.
     let end = dict.num_terms() as u64;
     let bound = |key: &[u8]| -> tantivy::Result<u64> {
@@ -79,6 +104,10 @@ pub struct SegmentFacetCounter {
     base: u64,
     ranges: Vec<(u64, u64)>,
     counts: Vec<u32>,
+    /// The segment's entity-id map, and which roots are entity roots.
+    entity_ords: Option<SegmentOrds>,
+    entity_root: Vec<bool>,
+    n_clusters: usize,
 }
 
 impl Collector for FacetCounter {
@@ -97,6 +126,9 @@ impl Collector for FacetCounter {
                 base: 0,
                 ranges: vec![(0, 0); self.roots.len()],
                 counts: Vec::new(),
+                entity_ords: None,
+                entity_root: Vec::new(),
+                n_clusters: 0,
             });
         };
         let dict = column.dictionary();
@@ -109,11 +141,22 @@ impl Collector for FacetCounter {
         let top = ranges.iter().map(|r| r.1).max().unwrap_or(0);
         let span = usize::try_from(top.saturating_sub(base))
             .map_err(|_| TantivyError::InternalError("facet dictionary too large".into()))?;
+        let entity_ords = self
+            .entity_ords
+            .as_ref()
+            .and_then(|o| o.segment(&reader.segment_id().uuid_string()));
         Ok(SegmentFacetCounter {
             column: Some(column),
             base,
             ranges,
             counts: vec![0; span],
+            entity_ords,
+            entity_root: self
+                .roots
+                .iter()
+                .map(|r| r.starts_with(ENTITY_PREFIX))
+                .collect(),
+            n_clusters: self.n_clusters,
         })
     }
 
@@ -126,21 +169,54 @@ impl Collector for FacetCounter {
         if fruits.len() == 1 {
             return Ok(fruits.into_iter().next().unwrap_or_default());
         }
-        let mut merged: Vec<HashMap<String, u64>> = vec![HashMap::new(); n];
+        // Each segment's values come sorted (dictionary order); the merge keeps them so,
+        // which lets the entity table canonicalise them in one forward pass.
+        let mut merged: Vec<Vec<(String, u64)>> = vec![Vec::new(); n];
+        let mut clusters: Vec<u64> = Vec::new();
         for fruit in fruits {
             for (i, values) in fruit.roots.into_iter().enumerate().take(n) {
-                for (v, c) in values {
-                    *merged[i].entry(v).or_default() += c;
-                }
+                let acc = std::mem::take(&mut merged[i]);
+                merged[i] = merge_sorted(acc, values);
+            }
+            if clusters.len() < fruit.clusters.len() {
+                clusters.resize(fruit.clusters.len(), 0);
+            }
+            for (sum, c) in clusters.iter_mut().zip(fruit.clusters) {
+                *sum += c;
             }
         }
         Ok(FacetTally {
-            roots: merged
-                .into_iter()
-                .map(|m| m.into_iter().collect())
-                .collect(),
+            roots: merged,
+            clusters,
         })
     }
+}
+
+/// Merges two value lists sorted by value bytes, summing the counts of equal values.
+fn merge_sorted(a: Vec<(String, u64)>, b: Vec<(String, u64)>) -> Vec<(String, u64)> {
+    if a.is_empty() {
+        return b;
+    }
+    let mut out = Vec::with_capacity(a.len().max(b.len()));
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => match x.0.as_bytes().cmp(y.0.as_bytes()) {
+                std::cmp::Ordering::Less => a.next(),
+                std::cmp::Ordering::Greater => b.next(),
+                std::cmp::Ordering::Equal => {
+                    let (v, c) = a.next().unwrap_or_default();
+                    let c2 = b.next().map(|y| y.1).unwrap_or(0);
+                    Some((v, c + c2))
+                }
+            },
+            (Some(_), None) => a.next(),
+            (None, Some(_)) => b.next(),
+            (None, None) => break,
+        };
+        out.extend(next);
+    }
+    out
 }
 
 impl SegmentCollector for SegmentFacetCounter {
@@ -161,14 +237,32 @@ impl SegmentCollector for SegmentFacetCounter {
 
     fn harvest(self) -> FacetTally {
         let mut roots = vec![Vec::new(); self.ranges.len()];
+        let mut clusters: Vec<u64> = Vec::new();
         let Some(column) = &self.column else {
-            return FacetTally { roots };
+            return FacetTally { roots, clusters };
         };
         let dict = column.dictionary();
         for (i, &(lo, hi)) in self.ranges.iter().enumerate() {
-            let ords: Vec<u64> = (lo..hi)
+            let mut ords: Vec<u64> = (lo..hi)
                 .filter(|o| self.counts[(o - self.base) as usize] > 0)
                 .collect();
+            if let (Some(map), true) = (&self.entity_ords, self.entity_root[i]) {
+                if clusters.is_empty() {
+                    clusters = vec![0; self.n_clusters];
+                }
+                // Mapped ordinals are tallied by entity id; only unmapped ones (none, when
+                // the map is current) are decoded to names below.
+                ords.retain(|&o| {
+                    let count = u64::from(self.counts[(o - self.base) as usize]);
+                    match map.cluster(o).and_then(|id| clusters.get_mut(id as usize)) {
+                        Some(sum) => {
+                            *sum += count;
+                            false
+                        }
+                        None => true,
+                    }
+                });
+            }
             let mut k = 0;
             let out = &mut roots[i];
             // Values are `root\0value`; the last path segment is the value itself.
@@ -190,13 +284,24 @@ impl SegmentCollector for SegmentFacetCounter {
                 out.clear();
             }
         }
-        FacetTally { roots }
+        FacetTally { roots, clusters }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merging_sorted_lists_sums_equal_values_and_keeps_byte_order() {
+        let v = |xs: &[(&str, u64)]| -> Vec<(String, u64)> {
+            xs.iter().map(|(s, c)| (s.to_string(), *c)).collect()
+        };
+        let merged = merge_sorted(v(&[("A", 1), ("C", 2), ("É", 1)]), v(&[("B", 5), ("C", 1)]));
+        assert_eq!(merged, v(&[("A", 1), ("B", 5), ("C", 3), ("É", 1)]));
+        assert_eq!(merge_sorted(Vec::new(), v(&[("A", 1)])), v(&[("A", 1)]));
+        assert_eq!(merge_sorted(v(&[("A", 1)]), Vec::new()), v(&[("A", 1)]));
+    }
     use tantivy::collector::Count;
     use tantivy::query::{AllQuery, TermQuery};
     use tantivy::schema::{FacetOptions, IndexRecordOption, Schema, STRING};

@@ -696,6 +696,16 @@ pub fn run(
     writer
         .wait_merging_threads()
         .context("index segment merge failed")?;
+    // After the merges, so the maps cover the segments searches will see.
+    if opts.extract_entities || !state.table.is_empty() {
+        let searcher = store.reader()?.searcher();
+        crate::entity_ords::save(
+            &store.side_file(crate::entity_ords::FILE),
+            opstamp,
+            &searcher,
+            &state.table,
+        )?;
+    }
     let mut reasons: Vec<(String, u64)> = reasons.into_iter().collect();
     reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     summary.skip_reasons = reasons;

@@ -11,6 +11,7 @@ pub mod bench;
 pub mod boilerplate;
 pub mod cli;
 pub mod entities;
+pub mod entity_ords;
 pub mod export;
 pub mod facets;
 pub mod indexer;

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::ops::Bound;
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
@@ -15,6 +16,8 @@ use tantivy::{DateTime, DocAddress, IndexReader, Order, Searcher, TantivyDocumen
 use crate::article::EntityKind;
 use crate::boilerplate::BoilerplateView;
 use crate::entities::EntityTable;
+use crate::entities::FxMap;
+use crate::entity_ords::EntityOrds;
 use crate::facets::{FacetCounter, FacetTally};
 use crate::passages::{self, CorpusStats, MatchSpec, PassageOptions, Passager};
 use crate::query::{Planner, QueryPlan, Widening};
@@ -174,22 +177,19 @@ pub struct Engine {
     table: std::sync::OnceLock<EntityTable>,
     /// Learnt boilerplate lines, hidden from passages; loaded on first search.
     boilerplate: std::sync::OnceLock<BoilerplateView>,
+    /// Entity ids of entity facet ordinals, when written for this commit.
+    entity_ords: std::sync::OnceLock<Option<Arc<EntityOrds>>>,
 }
 
-/// The facets every search counts, in this tally order: outlet, day, then one root per
-/// entity kind in `EntityKind::ALL` order.
-fn search_facets() -> FacetCounter {
-    FacetCounter::new(
-        "facet",
-        &[
-            "/outlet",
-            "/date",
-            "/entity/person",
-            "/entity/organization",
-            "/entity/location",
-        ],
-    )
-}
+/// The roots every search counts, in tally order: outlet, day, then one root per entity
+/// kind in `EntityKind::ALL` order.
+const SEARCH_FACETS: [&str; 5] = [
+    "/outlet",
+    "/date",
+    "/entity/person",
+    "/entity/organization",
+    "/entity/location",
+];
 
 /// The `limit` most frequent values, ties in name order.
 fn top_values(values: &[(String, u64)], limit: usize) -> Vec<FacetCount> {
@@ -236,6 +236,7 @@ impl Engine {
             reader,
             table: std::sync::OnceLock::new(),
             boilerplate: std::sync::OnceLock::new(),
+            entity_ords: std::sync::OnceLock::new(),
         })
     }
 
@@ -243,6 +244,26 @@ impl Engine {
     pub fn entity_table(&self) -> &EntityTable {
         self.table
             .get_or_init(|| crate::indexer::load_entity_table(&self.store).unwrap_or_default())
+    }
+
+    /// A facet counter for `roots` that tallies entity roots by entity id where it can.
+    fn facet_counter(&self, roots: &[&str]) -> FacetCounter {
+        let ords = self.entity_ords.get_or_init(|| {
+            let opstamp = self.store.index.load_metas().ok()?.opstamp;
+            EntityOrds::load(&self.store.side_file(crate::entity_ords::FILE), opstamp)
+        });
+        let n_clusters = if ords.is_some() {
+            self.entity_table().cluster_count()
+        } else {
+            0
+        };
+        FacetCounter::new("facet", roots).with_entity_ords(ords.clone(), n_clusters)
+    }
+
+    /// The facets every search counts, in this tally order: outlet, day, then one root per
+    /// entity kind in `EntityKind::ALL` order.
+    fn search_facets(&self) -> FacetCounter {
+        self.facet_counter(&SEARCH_FACETS)
     }
 
     /// The learnt boilerplate lines (empty when the index has none yet).
@@ -351,7 +372,7 @@ impl Engine {
         let query = self.with_filters(plan.query.box_clone(), req, &outlets)?;
 
         let n_articles = candidate_articles(req);
-        let facet_collector = search_facets();
+        let facet_collector = self.search_facets();
         let (top, total, facet_counts): (Vec<(f32, DocAddress)>, usize, _) = match req.sort {
             SortOrder::Relevance => searcher
                 .search(
@@ -462,21 +483,60 @@ impl Engine {
         limit: usize,
     ) -> Vec<EntityCount> {
         let table = self.entity_table();
-        let mut merged: HashMap<(EntityKind, String), u64> = HashMap::new();
+        // Counts are summed per corpus-level entity id; names are looked up for the top ones
+        // only, since a broad query has tens of thousands of article-level names.
+        #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+        enum Key<'a> {
+            Cluster(u32),
+            // A name the table does not hold (given entities): itself.
+            Name(EntityKind, &'a str),
+        }
+        let mut by_cluster: Vec<u64> = vec![0; table.cluster_count()];
+        for (sum, c) in by_cluster.iter_mut().zip(&counts.clusters) {
+            *sum += c;
+        }
+        let mut unknown: FxMap<(EntityKind, &str), u64> = FxMap::default();
         for (i, kind) in kinds.iter().enumerate() {
-            for (raw, c) in counts.root(first + i) {
-                let key = table.canonical(*kind, raw);
+            let values = counts.root(first + i);
+            let ids = table.cluster_ids(*kind, values.iter().map(|(v, _)| v.as_str()));
+            for ((raw, c), id) in values.iter().zip(ids) {
                 // An article names one entity once (extraction merges its mentions), so
                 // summing the counts of an entity's article-level names counts articles.
-                *merged.entry(key).or_default() += c;
+                match id.and_then(|id| by_cluster.get_mut(id as usize)) {
+                    Some(n) => *n += c,
+                    None => *unknown.entry((*kind, raw.as_str())).or_default() += c,
+                }
             }
         }
-        let mut out: Vec<EntityCount> = merged
+        let merged = by_cluster
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(id, c)| (Key::Cluster(id as u32), *c))
+            .chain(unknown.into_iter().map(|((k, n), c)| (Key::Name(k, n), c)));
+        let mut ranked: Vec<(Key, u64)> = merged.into_iter().collect();
+        ranked.sort_unstable_by_key(|e| std::cmp::Reverse(e.1));
+        // Keep every entity tied with the last one shown, so the name order among ties is
+        // decided below on names, not on hash order.
+        if let Some(&(_, floor)) = ranked.get(limit.saturating_sub(1)) {
+            let keep = ranked.partition_point(|(_, c)| *c >= floor);
+            ranked.truncate(keep.max(limit));
+        }
+        let mut out: Vec<EntityCount> = ranked
             .into_iter()
-            .map(|((kind, value), count)| EntityCount {
-                value,
-                kind: kind.as_str().to_string(),
-                count,
+            .map(|(key, count)| {
+                let (kind, value) = match key {
+                    Key::Cluster(id) => (
+                        table.cluster_kind(id).unwrap_or(EntityKind::Person),
+                        table.cluster_canonical(id),
+                    ),
+                    Key::Name(kind, name) => (kind, name),
+                };
+                EntityCount {
+                    value: value.to_string(),
+                    kind: kind.as_str().to_string(),
+                    count,
+                }
             })
             .collect();
         out.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
@@ -545,7 +605,7 @@ impl Engine {
             .collect();
         let roots: Vec<&str> = roots.iter().map(String::as_str).collect();
         let counts = searcher
-            .search(&query, &FacetCounter::new("facet", &roots))
+            .search(&query, &self.facet_counter(&roots))
             .context("search failed")?;
         let table = self.entity_table();
         Ok(self
@@ -775,7 +835,7 @@ impl Engine {
             return Ok(docs.len());
         }
         let (docs, _, _) = searcher
-            .search(&query, &(top, Count, search_facets()))
+            .search(&query, &(top, Count, self.search_facets()))
             .context("search failed")?;
         Ok(docs.len())
     }

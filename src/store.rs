@@ -298,6 +298,42 @@ fn wipe(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A side file's bytes: built in memory, or mapped from disk. Mapping makes opening free
+/// whatever the file's size (a search touches a few pages of it); side files are only ever
+/// replaced by rename ([`write_atomic`]), never rewritten in place, so a mapping stays valid.
+pub enum Bytes {
+    Owned(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(v) => v,
+            Bytes::Mapped(m) => m,
+        }
+    }
+}
+
+/// Maps a side file; `None` when it does not exist.
+pub fn map_file(path: &Path) -> Result<Option<Bytes>> {
+    let file = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot open {}", path.display())),
+    };
+    // SAFETY: the mapping is read-only and side files are replaced by rename, never
+    // truncated or rewritten in place (see `Bytes`).
+    Ok(Some(match unsafe { memmap2::Mmap::map(&file) } {
+        Ok(m) => Bytes::Mapped(m),
+        // Some file systems cannot map; reading gives the same bytes, only slower.
+        Err(_) => {
+            Bytes::Owned(fs::read(path).with_context(|| format!("cannot read {}", path.display()))?)
+        }
+    }))
+}
+
 /// Writes a file so that readers see either the old or the new content, never a torn one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("tmp");

@@ -139,3 +139,44 @@ fn export_lists_every_article_with_canonical_entities() {
         serde_json::from_str(r.stdout().lines().next().expect("a line")).expect("json");
     assert!(first["text"].as_str().is_some_and(|t| t.len() > 100));
 }
+
+/// Entity facets are tallied through the per-segment ordinal map (`entities.ords`) when it
+/// is current, and by names otherwise: both must give the same counts, also after an
+/// incremental run changed the corpus and the table.
+#[test]
+fn entity_facets_agree_with_and_without_the_ordinal_map() {
+    let sb = Sandbox::new();
+    let corpus = sb.copy_dir(&kazakhstan(), "kz");
+    sb.index_paths(&[&corpus]);
+    let ords = sb.index().join("entities.ords");
+    let facets = |q: &str| {
+        let (_, v) = sb.search_json(&[q, "--facet-limit", "200"]);
+        v["facets"]["entity"].clone()
+    };
+    for round in 0..2 {
+        assert!(ords.exists(), "round {round}: the indexer writes entities.ords");
+        let queries = ["troops", "Kazakhstan protests", "Tokayev"];
+        let mapped: Vec<Value> = queries.iter().map(|q| facets(q)).collect();
+        let saved = std::fs::read(&ords).expect("read entities.ords");
+        std::fs::remove_file(&ords).expect("remove entities.ords");
+        let by_name: Vec<Value> = queries.iter().map(|q| facets(q)).collect();
+        assert_eq!(mapped, by_name, "round {round}");
+        assert!(mapped[0].as_array().is_some_and(|a| a.len() > 5), "{:?}", mapped[0]);
+        std::fs::write(&ords, saved).expect("restore entities.ords");
+        // Second round: one article gone, one new with entities of its own.
+        let first = std::fs::read_dir(&corpus)
+            .expect("corpus")
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "txt"))
+            .expect("a .txt article");
+        std::fs::remove_file(first).expect("remove an article");
+        std::fs::write(
+            corpus.join("new.txt"),
+            "Troops of the Collective Security Treaty Organization left Almaty, \
+             President Kassym-Jomart Tokayev said on Thursday in Nur-Sultan.\n",
+        )
+        .expect("write an article");
+        sb.index_paths(&[&corpus]);
+    }
+}

@@ -9,6 +9,7 @@ mod lexicon;
 mod table;
 
 pub use canonical::{fold, skeleton};
+pub use gazetteer::FxMap;
 pub use table::EntityTable;
 
 use crate::article::Entity;

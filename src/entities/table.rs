@@ -14,6 +14,7 @@ use anyhow::{bail, Context, Result};
 use super::canonical::{fold, org_key, person_key, skeleton};
 use super::gazetteer::{FxMap, FxSet};
 use crate::article::{Entity, EntityKind};
+use crate::store::Bytes;
 
 const MAGIC: &[u8; 8] = b"NXENTS01";
 const HEADER: usize = 8 + 8 + 4 * N_SECTIONS;
@@ -45,7 +46,7 @@ struct Counts {
 
 /// The derived, read-only view: the binary form itself.
 struct Frozen {
-    bytes: Vec<u8>,
+    bytes: Bytes,
     sections: [(usize, usize); N_SECTIONS],
 }
 
@@ -194,6 +195,49 @@ impl EntityTable {
         }
     }
 
+    /// Corpus-level entity ids (clusters) of article-level names of one kind, one per name;
+    /// `None` for a name the table does not hold. Names given in ascending byte order (the
+    /// order facet counts come in) are looked up by galloping forward from the previous hit,
+    /// so a broad query's tens of thousands of facet values cost a merge, not a search each.
+    pub fn cluster_ids<'a>(
+        &self,
+        kind: EntityKind,
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<Option<u32>> {
+        let f = self.frozen();
+        let (start, end) = f.kind_range(kind);
+        let mut lo = start;
+        let mut prev: &[u8] = &[];
+        names
+            .into_iter()
+            .map(|name| {
+                let key = name.as_bytes();
+                if key < prev {
+                    lo = start; // out of order: start over rather than miss it
+                }
+                prev = key;
+                lo = f.gallop(lo, end, key);
+                (lo < end && f.bytes_at(S_NAMES, R_NAME, lo, 4) == key)
+                    .then(|| f.u32(S_NAMES, R_NAME, lo, 4))
+            })
+            .collect()
+    }
+
+    /// The canonical name of a cluster id from [`EntityTable::cluster_ids`].
+    pub fn cluster_canonical(&self, id: u32) -> &str {
+        self.frozen().cluster_name(id as usize)
+    }
+
+    /// Number of corpus-level entities (cluster ids run from 0 to this).
+    pub fn cluster_count(&self) -> usize {
+        self.frozen().count(S_CLUSTERS, R_CLUSTER)
+    }
+
+    /// The kind of a cluster id from [`EntityTable::cluster_ids`].
+    pub fn cluster_kind(&self, id: u32) -> Option<EntityKind> {
+        kind_of_code(self.frozen().u32(S_CLUSTERS, R_CLUSTER, id as usize, 0))
+    }
+
     /// Entities a user's name may mean (any alias, any case, diacritics and spelling
     /// variants folded), most mentioned first.
     pub fn resolve(&self, query: &str) -> Vec<(EntityKind, String)> {
@@ -274,7 +318,7 @@ impl EntityTable {
             Some(c) => c,
             None if self.frozen.get().is_some() => {
                 // Loaded and never changed: the bytes on disk are still right, restamp them.
-                let mut bytes = self.frozen().bytes.clone();
+                let mut bytes = self.frozen().bytes.to_vec();
                 bytes[8..16].copy_from_slice(&opstamp.to_le_bytes());
                 return crate::store::write_atomic(path, &bytes);
             }
@@ -282,16 +326,19 @@ impl EntityTable {
         };
         let f = build(counts, opstamp);
         crate::store::write_atomic(path, &f.bytes)
-            .with_context(|| format!("cannot save the entity table {}", path.display()))
+            .with_context(|| format!("cannot save the entity table {}", path.display()))?;
+        // Keep the derived view: deriving is the costly part, and lookups follow a save.
+        if self.frozen.get().is_none() {
+            let _ = self.frozen.set(f);
+        }
+        Ok(())
     }
 
     /// Reads a table saved by [`EntityTable::save`]: `(opstamp, table)`, or `None` when
     /// the file does not exist.
     pub fn load(path: &Path) -> Result<Option<(u64, EntityTable)>> {
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        let Some(bytes) = crate::store::map_file(path)? else {
+            return Ok(None);
         };
         let f = Frozen::parse(bytes)
             .with_context(|| format!("entity table {} is damaged", path.display()))?;
@@ -312,7 +359,7 @@ impl std::fmt::Debug for EntityTable {
 }
 
 impl Frozen {
-    fn parse(bytes: Vec<u8>) -> Result<Frozen> {
+    fn parse(bytes: Bytes) -> Result<Frozen> {
         if bytes.len() < HEADER || &bytes[..8] != MAGIC {
             bail!("not a newsidx entity table");
         }
@@ -361,6 +408,73 @@ impl Frozen {
         std::str::from_utf8(&self.bytes[s..e]).unwrap_or("")
     }
 
+    /// Raw bytes of a string reference: comparisons need no UTF-8 validation (that check
+    /// was most of a broad query's facet merging when every probe made one).
+    fn bytes_ref(&self, off: u32, len: u32) -> &[u8] {
+        let (a, b) = self.sections[S_STR];
+        let s = a + off as usize;
+        let e = s + len as usize;
+        if e > b {
+            return &[];
+        }
+        &self.bytes[s..e]
+    }
+
+    fn bytes_at(&self, sec: usize, rec: usize, i: usize, byte_field: usize) -> &[u8] {
+        let f = byte_field / 4;
+        self.bytes_ref(self.u32(sec, rec, i, f), self.u32(sec, rec, i, f + 1))
+    }
+
+    /// The records `[start, end)` of the names section that have `kind`.
+    fn kind_range(&self, kind: EntityKind) -> (usize, usize) {
+        let n = self.count(S_NAMES, R_NAME);
+        let k = kind_code(kind);
+        let first = |code: u32| {
+            let (mut lo, mut hi) = (0, n);
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                if self.u32(S_NAMES, R_NAME, mid, 0) < code {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            lo
+        };
+        (first(k), first(k + 1))
+    }
+
+    /// First name record in `[lo, end)` whose name is >= `key`: exponential steps from `lo`,
+    /// then a binary search inside the last step.
+    fn gallop(&self, lo: usize, end: usize, key: &[u8]) -> usize {
+        let less = |i: usize| self.bytes_at(S_NAMES, R_NAME, i, 4) < key;
+        if lo >= end || !less(lo) {
+            return lo;
+        }
+        // Invariant: record `a` is less than key; `b` is not (or is `end`).
+        let (mut a, mut step) = (lo, 1usize);
+        let mut b = loop {
+            let probe = a.saturating_add(step);
+            if probe >= end {
+                break end;
+            }
+            if !less(probe) {
+                break probe;
+            }
+            a = probe;
+            step *= 2;
+        };
+        while b - a > 1 {
+            let mid = a + (b - a) / 2;
+            if less(mid) {
+                a = mid;
+            } else {
+                b = mid;
+            }
+        }
+        b
+    }
+
     /// The string whose (offset, length) pair starts at 32-bit field `field`.
     fn str_at(&self, sec: usize, rec: usize, i: usize, byte_field: usize) -> &str {
         let f = byte_field / 4;
@@ -374,11 +488,9 @@ impl Frozen {
         while lo < hi {
             let mid = (lo + hi) / 2;
             let mk = self.u32(S_NAMES, R_NAME, mid, 0);
-            let ord = mk.cmp(&k).then_with(|| {
-                self.str_at(S_NAMES, R_NAME, mid, 4)
-                    .as_bytes()
-                    .cmp(name.as_bytes())
-            });
+            let ord = mk
+                .cmp(&k)
+                .then_with(|| self.bytes_at(S_NAMES, R_NAME, mid, 4).cmp(name.as_bytes()));
             match ord {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
@@ -426,7 +538,7 @@ impl Frozen {
         let (mut lo, mut hi) = (0, n);
         while lo < hi {
             let mid = (lo + hi) / 2;
-            if self.str_at(sec, rec, mid, 0).as_bytes() < key {
+            if self.bytes_at(sec, rec, mid, 0) < key {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -747,8 +859,8 @@ fn build(c: &Counts, opstamp: u64) -> Frozen {
         bytes[16 + 4 * i..20 + 4 * i].copy_from_slice(&e.to_le_bytes());
     }
     let _ = R_REF;
-    Frozen::parse(bytes).unwrap_or_else(|_| Frozen {
-        bytes: Vec::new(),
+    Frozen::parse(Bytes::Owned(bytes)).unwrap_or_else(|_| Frozen {
+        bytes: Bytes::Owned(Vec::new()),
         sections: [(0, 0); N_SECTIONS],
     })
 }
