@@ -22,6 +22,10 @@ use newsidx::ingest::{Skipped, Warning};
 use newsidx::output;
 use newsidx::search::{Engine, EntitiesRequest, SearchRequest, SortOrder};
 
+// Indexing allocates many short-lived strings on every core; see Cargo.toml for why.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     install_panic_hook();
     let cli = match Cli::try_parse() {

@@ -154,14 +154,21 @@ fn entity_facets_agree_with_and_without_the_ordinal_map() {
         v["facets"]["entity"].clone()
     };
     for round in 0..2 {
-        assert!(ords.exists(), "round {round}: the indexer writes entities.ords");
+        assert!(
+            ords.exists(),
+            "round {round}: the indexer writes entities.ords"
+        );
         let queries = ["troops", "Kazakhstan protests", "Tokayev"];
         let mapped: Vec<Value> = queries.iter().map(|q| facets(q)).collect();
         let saved = std::fs::read(&ords).expect("read entities.ords");
         std::fs::remove_file(&ords).expect("remove entities.ords");
         let by_name: Vec<Value> = queries.iter().map(|q| facets(q)).collect();
         assert_eq!(mapped, by_name, "round {round}");
-        assert!(mapped[0].as_array().is_some_and(|a| a.len() > 5), "{:?}", mapped[0]);
+        assert!(
+            mapped[0].as_array().is_some_and(|a| a.len() > 5),
+            "{:?}",
+            mapped[0]
+        );
         std::fs::write(&ords, saved).expect("restore entities.ords");
         // Second round: one article gone, one new with entities of its own.
         let first = std::fs::read_dir(&corpus)
