@@ -24,6 +24,7 @@ pub struct FacetCounter {
     /// Per-segment entity ids of entity ordinals: entity roots of the segments they cover
     /// are tallied by entity id (`FacetTally::clusters`) instead of by name.
     entity_ords: Option<Arc<EntityOrds>>,
+    /// How many entity ids there are (the entity table's cluster count).
     n_clusters: usize,
 }
 
@@ -35,9 +36,11 @@ pub const ENTITY_PREFIX: &[u8] = b"entity\0";
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct FacetTally {
     pub roots: Vec<Vec<(String, u64)>>,
-    /// Article counts by entity id, for the values counted through `EntityOrds` (those
-    /// are absent from `roots`); empty when none were.
-    pub clusters: Vec<u64>,
+    /// Article counts by entity id, sorted by id, for the values counted through
+    /// `EntityOrds` (those are absent from `roots`); empty when none were. Sparse because a
+    /// narrow query touches a few hundred of the corpus's hundreds of thousands of entities,
+    /// and zeroing a dense array per segment and per search cost more than the search.
+    pub clusters: Vec<(u32, u64)>,
 }
 
 impl FacetTally {
@@ -104,6 +107,10 @@ pub struct SegmentFacetCounter {
     base: u64,
     ranges: Vec<(u64, u64)>,
     counts: Vec<u32>,
+    /// Indexes into `counts` in the order they were first counted: harvesting walks these
+    /// instead of the whole span when few values occur (most queries), so the cost of a
+    /// search follows its matches, not the size of the facet dictionary.
+    touched: Vec<u32>,
     /// The segment's entity-id map, and which roots are entity roots.
     entity_ords: Option<SegmentOrds>,
     entity_root: Vec<bool>,
@@ -126,6 +133,7 @@ impl Collector for FacetCounter {
                 base: 0,
                 ranges: vec![(0, 0); self.roots.len()],
                 counts: Vec::new(),
+                touched: Vec::new(),
                 entity_ords: None,
                 entity_root: Vec::new(),
                 n_clusters: 0,
@@ -150,6 +158,7 @@ impl Collector for FacetCounter {
             base,
             ranges,
             counts: vec![0; span],
+            touched: Vec::new(),
             entity_ords,
             entity_root: self
                 .roots
@@ -172,18 +181,13 @@ impl Collector for FacetCounter {
         // Each segment's values come sorted (dictionary order); the merge keeps them so,
         // which lets the entity table canonicalise them in one forward pass.
         let mut merged: Vec<Vec<(String, u64)>> = vec![Vec::new(); n];
-        let mut clusters: Vec<u64> = Vec::new();
+        let mut clusters: Vec<(u32, u64)> = Vec::new();
         for fruit in fruits {
             for (i, values) in fruit.roots.into_iter().enumerate().take(n) {
                 let acc = std::mem::take(&mut merged[i]);
                 merged[i] = merge_sorted(acc, values);
             }
-            if clusters.len() < fruit.clusters.len() {
-                clusters.resize(fruit.clusters.len(), 0);
-            }
-            for (sum, c) in clusters.iter_mut().zip(fruit.clusters) {
-                *sum += c;
-            }
+            clusters = merge_sorted(clusters, fruit.clusters);
         }
         Ok(FacetTally {
             roots: merged,
@@ -192,16 +196,33 @@ impl Collector for FacetCounter {
     }
 }
 
-/// Merges two value lists sorted by value bytes, summing the counts of equal values.
-fn merge_sorted(a: Vec<(String, u64)>, b: Vec<(String, u64)>) -> Vec<(String, u64)> {
+/// Sorts `(entity id, count)` pairs by id and sums the counts of each id.
+pub(crate) fn sum_by_id(v: &mut Vec<(u32, u64)>) {
+    v.sort_unstable_by_key(|c| c.0);
+    v.dedup_by(|next, kept| {
+        if next.0 == kept.0 {
+            kept.1 += next.1;
+            true
+        } else {
+            false
+        }
+    });
+}
+
+/// Merges two lists sorted by key (value bytes, or entity id), summing the counts of equal
+/// keys.
+fn merge_sorted<K: Ord + Default>(a: Vec<(K, u64)>, b: Vec<(K, u64)>) -> Vec<(K, u64)> {
     if a.is_empty() {
         return b;
+    }
+    if b.is_empty() {
+        return a;
     }
     let mut out = Vec::with_capacity(a.len().max(b.len()));
     let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
     loop {
         let next = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => match x.0.as_bytes().cmp(y.0.as_bytes()) {
+            (Some(x), Some(y)) => match x.0.cmp(&y.0) {
                 std::cmp::Ordering::Less => a.next(),
                 std::cmp::Ordering::Greater => b.next(),
                 std::cmp::Ordering::Equal => {
@@ -229,34 +250,48 @@ impl SegmentCollector for SegmentFacetCounter {
         for ord in column.ords().values_for_doc(doc) {
             if let Some(i) = ord.checked_sub(self.base) {
                 if let Some(c) = self.counts.get_mut(i as usize) {
+                    if *c == 0 {
+                        self.touched.push(i as u32);
+                    }
                     *c += 1;
                 }
             }
         }
     }
 
-    fn harvest(self) -> FacetTally {
+    fn harvest(mut self) -> FacetTally {
         let mut roots = vec![Vec::new(); self.ranges.len()];
-        let mut clusters: Vec<u64> = Vec::new();
+        let mut clusters: Vec<(u32, u64)> = Vec::new();
         let Some(column) = &self.column else {
             return FacetTally { roots, clusters };
         };
+        // The counted ordinals in order: sorting the touched list is cheaper than a pass over
+        // the whole span until a good share of the span occurs (broad queries).
+        let occurring: Vec<u64> = if self.touched.len() < self.counts.len() / 16 {
+            self.touched.sort_unstable();
+            self.touched
+                .iter()
+                .map(|&i| self.base + u64::from(i))
+                .collect()
+        } else {
+            (0..self.counts.len())
+                .filter(|&i| self.counts[i] > 0)
+                .map(|i| self.base + i as u64)
+                .collect()
+        };
         let dict = column.dictionary();
         for (i, &(lo, hi)) in self.ranges.iter().enumerate() {
-            let mut ords: Vec<u64> = (lo..hi)
-                .filter(|o| self.counts[(o - self.base) as usize] > 0)
-                .collect();
+            let from = occurring.partition_point(|&o| o < lo);
+            let to = occurring.partition_point(|&o| o < hi);
+            let mut ords: Vec<u64> = occurring[from..to].to_vec();
             if let (Some(map), true) = (&self.entity_ords, self.entity_root[i]) {
-                if clusters.is_empty() {
-                    clusters = vec![0; self.n_clusters];
-                }
                 // Mapped ordinals are tallied by entity id; only unmapped ones (none, when
                 // the map is current) are decoded to names below.
                 ords.retain(|&o| {
                     let count = u64::from(self.counts[(o - self.base) as usize]);
-                    match map.cluster(o).and_then(|id| clusters.get_mut(id as usize)) {
-                        Some(sum) => {
-                            *sum += count;
+                    match map.cluster(o) {
+                        Some(id) => {
+                            clusters.push((id, count));
                             false
                         }
                         None => true,
@@ -284,6 +319,27 @@ impl SegmentCollector for SegmentFacetCounter {
                 out.clear();
             }
         }
+        // Several article-level names (ordinals) belong to one entity: sum them per id, by
+        // sorting when they are few, through a dense array over all ids when they are many
+        // (a broad query: sorting tens of thousands of pairs costs more than the array).
+        if clusters.len() > self.n_clusters / 16 {
+            let mut dense = vec![0u64; self.n_clusters];
+            clusters.retain(|&(id, c)| match dense.get_mut(id as usize) {
+                Some(sum) => {
+                    *sum += c;
+                    false
+                }
+                None => true,
+            });
+            clusters.extend(
+                dense
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| **c > 0)
+                    .map(|(id, c)| (id as u32, *c)),
+            );
+        }
+        sum_by_id(&mut clusters);
         FacetTally { roots, clusters }
     }
 }

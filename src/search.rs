@@ -373,7 +373,7 @@ impl Engine {
 
         let n_articles = candidate_articles(req);
         let facet_collector = self.search_facets();
-        let (top, total, facet_counts): (Vec<(f32, DocAddress)>, usize, _) = match req.sort {
+        let (top, total, mut facet_counts): (Vec<(f32, DocAddress)>, usize, _) = match req.sort {
             SortOrder::Relevance => searcher
                 .search(
                     &query,
@@ -404,7 +404,7 @@ impl Engine {
         let facets = Facets {
             outlet: top_values(facet_counts.root(0), req.facet_limit),
             date: top_values(facet_counts.root(1), req.facet_limit),
-            entity: self.entity_counts(&facet_counts, 2, &EntityKind::ALL, req.facet_limit),
+            entity: self.entity_counts(&mut facet_counts, 2, &EntityKind::ALL, req.facet_limit),
         };
 
         let hits = self.passages_for(&searcher, &fields, &top, &plan.spec, req)?;
@@ -477,7 +477,7 @@ impl Engine {
     /// `first` is the tally root of `kinds[0]`; the kinds' roots follow one another.
     fn entity_counts(
         &self,
-        counts: &FacetTally,
+        counts: &mut FacetTally,
         first: usize,
         kinds: &[EntityKind],
         limit: usize,
@@ -491,10 +491,11 @@ impl Engine {
             // A name the table does not hold (given entities): itself.
             Name(EntityKind, &'a str),
         }
-        let mut by_cluster: Vec<u64> = vec![0; table.cluster_count()];
-        for (sum, c) in by_cluster.iter_mut().zip(&counts.clusters) {
-            *sum += c;
-        }
+        // Names counted as strings (segments the ordinal map does not cover) join the
+        // id-counted ones; with a current map there are none.
+        let mut by_cluster: Vec<(u32, u64)> = std::mem::take(&mut counts.clusters);
+        let by_id = by_cluster.len();
+        let counts = &*counts;
         let mut unknown: FxMap<(EntityKind, &str), u64> = FxMap::default();
         for (i, kind) in kinds.iter().enumerate() {
             let values = counts.root(first + i);
@@ -502,17 +503,18 @@ impl Engine {
             for ((raw, c), id) in values.iter().zip(ids) {
                 // An article names one entity once (extraction merges its mentions), so
                 // summing the counts of an entity's article-level names counts articles.
-                match id.and_then(|id| by_cluster.get_mut(id as usize)) {
-                    Some(n) => *n += c,
+                match id {
+                    Some(id) => by_cluster.push((id, *c)),
                     None => *unknown.entry((*kind, raw.as_str())).or_default() += c,
                 }
             }
         }
+        if by_cluster.len() > by_id {
+            crate::facets::sum_by_id(&mut by_cluster);
+        }
         let merged = by_cluster
             .iter()
-            .enumerate()
-            .filter(|(_, c)| **c > 0)
-            .map(|(id, c)| (Key::Cluster(id as u32), *c))
+            .map(|&(id, c)| (Key::Cluster(id), c))
             .chain(unknown.into_iter().map(|((k, n), c)| (Key::Name(k, n), c)));
         let mut ranked: Vec<(Key, u64)> = merged.into_iter().collect();
         ranked.sort_unstable_by_key(|e| std::cmp::Reverse(e.1));
@@ -604,12 +606,12 @@ impl Engine {
             .map(|k| format!("/entity/{}", k.as_str()))
             .collect();
         let roots: Vec<&str> = roots.iter().map(String::as_str).collect();
-        let counts = searcher
+        let mut counts = searcher
             .search(&query, &self.facet_counter(&roots))
             .context("search failed")?;
         let table = self.entity_table();
         Ok(self
-            .entity_counts(&counts, 0, &kinds, req.limit)
+            .entity_counts(&mut counts, 0, &kinds, req.limit)
             .into_iter()
             .map(|e| {
                 let kind = EntityKind::parse(&e.kind).unwrap_or(EntityKind::Person);
