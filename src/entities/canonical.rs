@@ -8,6 +8,13 @@ use unicode_normalization::char::decompose_canonical;
 /// Appends `s` lowercased, with diacritics removed and typographic apostrophes made ASCII.
 /// ASCII text (almost all of it) takes the fast path.
 pub fn fold_into(s: &str, out: &mut String) {
+    if s.is_ascii() {
+        // One copy and an in-place lowercase instead of a push per character.
+        let start = out.len();
+        out.push_str(s);
+        out[start..].make_ascii_lowercase();
+        return;
+    }
     for c in s.chars() {
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
@@ -249,11 +256,7 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         let gi = match by_base.get(&(is_org, base)) {
             Some(&gi) => gi,
             None => {
-                let key = if is_org {
-                    org_key(base)
-                } else {
-                    person_key(base)
-                };
+                let key = memo_key(is_org, base);
                 let gi = group_for(&mut by_key, &mut groups, key, m);
                 by_base.insert((is_org, base), gi);
                 gi
@@ -518,6 +521,36 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         }
     }
     result
+}
+
+thread_local! {
+    /// Most spellings recur from article to article ("Donald Trump", "Reuters"): each
+    /// thread keeps the match keys it has computed, so a name's skeleton is worked out once
+    /// per thread rather than once per article. Cleared when large, so memory stays bounded.
+    static KEY_MEMO: std::cell::RefCell<[FxMap<Box<str>, Box<str>>; 2]> =
+        std::cell::RefCell::new([FxMap::default(), FxMap::default()]);
+}
+
+/// [`org_key`] or [`person_key`] of `base`, from the thread's memo when it has it.
+fn memo_key(is_org: bool, base: &str) -> String {
+    const MAX: usize = 200_000;
+    KEY_MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        let map = &mut m[usize::from(is_org)];
+        if let Some(k) = map.get(base) {
+            return k.to_string();
+        }
+        let key = if is_org {
+            org_key(base)
+        } else {
+            person_key(base)
+        };
+        if map.len() >= MAX {
+            map.clear();
+        }
+        map.insert(base.into(), key.as_str().into());
+        key
+    })
 }
 
 /// Match key of a person name: the skeleton without initials ("Donald J. Trump" =

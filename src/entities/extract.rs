@@ -193,6 +193,16 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
                 }
                 seg_len += 1;
                 j += lj;
+                // The rest of a plain ASCII word: only the counts change, so skip the
+                // general per-character path (most of the text is such words).
+                while j < n && b[j].is_ascii_alphanumeric() {
+                    if b[j].is_ascii_alphabetic() {
+                        letters += 1;
+                        uppers += u32::from(b[j].is_ascii_uppercase());
+                    }
+                    seg_len += 1;
+                    j += 1;
+                }
                 continue;
             }
             let rest = &text[j + lj..];
@@ -315,10 +325,12 @@ fn mark_headlines(text: &str, toks: &mut [Tok], whole_is_title: bool) {
 }
 
 fn line_break_before(text: &str, prev: &Tok, t: &Tok) -> bool {
+    // A byte search: '\n' never occurs inside a multi-byte character.
     t.has(SENT)
         && text
+            .as_bytes()
             .get(prev.end as usize..t.start as usize)
-            .is_some_and(|g| g.contains('\n'))
+            .is_some_and(|g| g.contains(&b'\n'))
 }
 
 /// A name found in the text, before merging.
@@ -378,6 +390,18 @@ impl<'g> Scan<'g> {
         }
     }
 
+    /// The gazetteer this scanner reads.
+    pub fn gazetteer(&self) -> &'g Gazetteer {
+        self.g
+    }
+
+    /// Forgets the previous article, keeping the buffers' memory for the next one.
+    pub fn reset(&mut self) {
+        self.mentions.clear();
+        self.buf.clear();
+        self.base = 0;
+    }
+
     /// Class bits of token `k`, computed once per token: its word classes and, in the
     /// high bits, whether the word alone is a place and of which class.
     fn wc(&mut self, text: &str, toks: &[Tok], k: usize) -> u32 {
@@ -389,8 +413,9 @@ impl<'g> Scan<'g> {
         let t = toks[k];
         self.buf.clear();
         fold_into(&text[t.start as usize..t.end as usize], &mut self.buf);
-        let mut c = self.g.word(&self.buf) | COMPUTED;
-        if let Some(p) = self.g.place(&self.buf) {
+        let (bits, place) = self.g.token(&self.buf);
+        let mut c = bits | COMPUTED;
+        if let Some(p) = place {
             c |= IS_PLACE | ((p.class as u32) << PLACE_CLASS_SHIFT);
         }
         if let Some(slot) = self.cache.get_mut(k) {
@@ -1235,6 +1260,15 @@ impl<'g> Scan<'g> {
 }
 
 fn collapse_ws(s: &str) -> String {
+    // Almost every name is ASCII with single spaces inside: nothing to collapse.
+    let b = s.as_bytes();
+    if b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && !b.iter().any(|&c| (0x09..=0x0d).contains(&c) || c >= 0x80)
+        && !b.windows(2).any(|w| w == b"  ")
+    {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for c in s.chars() {

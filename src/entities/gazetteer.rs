@@ -100,7 +100,13 @@ pub struct Gazetteer {
     place_keys: FxMap<Box<str>, u32>,
     /// Folded word -> class bits.
     words: FxMap<Box<str>, u32>,
+    /// Folded single token -> (class bits, place id or `NO_PLACE`): `words` and the
+    /// one-token keys of `place_keys` in one table, so classifying a token costs one
+    /// lookup, not two (the token lookups were a tenth of extraction time).
+    tokens: FxMap<Box<str>, (u32, u32)>,
 }
+
+const NO_PLACE: u32 = u32::MAX;
 
 impl Gazetteer {
     /// The shared gazetteer, built on first use (tens of milliseconds, once per process).
@@ -218,10 +224,31 @@ impl Gazetteer {
                 }
             }
         }
+        // Tokens never hold a space, so keys with one can never be looked up as a token.
+        let mut tokens: FxMap<Box<str>, (u32, u32)> = FxMap::default();
+        tokens.reserve(words.len() + place_keys.len());
+        for (w, &bits) in &words {
+            tokens.insert(w.clone(), (bits, NO_PLACE));
+        }
+        for (k, &id) in &place_keys {
+            if !k.contains(' ') {
+                tokens.entry(k.clone()).or_insert((0, NO_PLACE)).1 = id;
+            }
+        }
         Gazetteer {
             places,
             place_keys,
             words,
+            tokens,
+        }
+    }
+
+    /// Class bits and place of one folded token: `(self.word(t), self.place(t))`.
+    #[inline]
+    pub fn token(&self, folded: &str) -> (u32, Option<&Place>) {
+        match self.tokens.get(folded) {
+            Some(&(bits, id)) => (bits, self.places.get(id as usize)),
+            None => (0, None),
         }
     }
 
@@ -297,5 +324,25 @@ mod tests {
         assert!(g.word("john") & class::GIVEN != 0);
         assert!(g.word("kazakh") & class::DEMONYM != 0);
         assert!(g.word("rio") & class::PLACE_START != 0);
+    }
+
+    #[test]
+    fn token_lookup_is_word_and_place() {
+        let g = Gazetteer::get();
+        let same = |k: &str| {
+            let (bits, place) = g.token(k);
+            assert_eq!(bits, g.word(k), "{k}");
+            assert_eq!(
+                place.map(|p| &p.canonical),
+                g.place(k).map(|p| &p.canonical),
+                "{k}"
+            );
+        };
+        for k in g.words.keys().chain(g.place_keys.keys()) {
+            if !k.contains(' ') {
+                same(k);
+            }
+        }
+        same("no-such-word-anywhere");
     }
 }

@@ -46,12 +46,25 @@ impl Extractor {
     /// The entities of one article, each with its article-level name and the surface forms
     /// seen, in order of first mention (title first).
     pub fn extract(&self, title: Option<&str>, body: &str) -> Vec<Entity> {
-        let mut scan = extract::Scan::new(self.g);
-        if let Some(t) = title {
-            scan.scan(t, true);
+        thread_local! {
+            /// Each thread reuses one scanner, so its token, class and mention buffers are
+            /// allocated once per thread instead of grown again for every article.
+            static SCAN: std::cell::RefCell<Option<extract::Scan<'static>>> =
+                const { std::cell::RefCell::new(None) };
         }
-        scan.scan(body, false);
-        canonical::merge(&scan.mentions)
+        SCAN.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            let scan = match slot.as_mut() {
+                Some(s) if std::ptr::eq(s.gazetteer(), self.g) => s,
+                _ => slot.insert(extract::Scan::new(self.g)),
+            };
+            scan.reset();
+            if let Some(t) = title {
+                scan.scan(t, true);
+            }
+            scan.scan(body, false);
+            canonical::merge(&scan.mentions)
+        })
     }
 }
 

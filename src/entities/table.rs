@@ -10,6 +10,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use anyhow::{bail, Context, Result};
+use rayon::prelude::*;
 
 use super::canonical::{fold, org_key, person_key, skeleton};
 use super::gazetteer::{FxMap, FxSet};
@@ -601,11 +602,13 @@ impl UnionFind {
     }
 }
 
-/// Derives clusters from counts and lays everything out in the binary form.
+/// Derives clusters from counts and lays everything out in the binary form. It runs once at
+/// the end of an index run, with the indexing threads idle: the sorts and the per-name key,
+/// folding and skeleton work run on all cores; what depends on order stays serial.
 fn build(c: &Counts, opstamp: u64) -> Frozen {
     // Names in (kind, name) order: node i.
     let mut names: Vec<(&NameKey, u32)> = c.names.iter().map(|(k, v)| (k, *v)).collect();
-    names.sort_unstable_by(|a, b| {
+    names.par_sort_unstable_by(|a, b| {
         kind_code(a.0 .0)
             .cmp(&kind_code(b.0 .0))
             .then_with(|| a.0 .1.as_bytes().cmp(b.0 .1.as_bytes()))
@@ -614,7 +617,7 @@ fn build(c: &Counts, opstamp: u64) -> Frozen {
     let mut uf = UnionFind((0..n as u32).collect());
     let mut by_key: FxMap<(EntityKind, String), usize> = FxMap::default();
     let keys: Vec<String> = names
-        .iter()
+        .par_iter()
         .map(|((k, name), _)| match_key(*k, name))
         .collect();
     for (i, ((k, _), _)) in names.iter().enumerate() {
@@ -638,21 +641,24 @@ fn build(c: &Counts, opstamp: u64) -> Frozen {
             .ok()
     };
     let mut aliases: Vec<(&AliasKey, u32)> = c.aliases.iter().map(|(k, v)| (k, *v)).collect();
-    aliases.sort_unstable_by(|a, b| {
+    aliases.par_sort_unstable_by(|a, b| {
         kind_code(a.0 .0)
             .cmp(&kind_code(b.0 .0))
             .then_with(|| a.0 .1.cmp(&b.0 .1))
             .then_with(|| a.0 .2.cmp(&b.0 .2))
     });
-    for ((k, name, alias), _) in &aliases {
+    // A surname alone links nobody: two Smiths must not become one through "Smith".
+    let alias_keys: Vec<Option<String>> = aliases
+        .par_iter()
+        .map(|((k, _, alias), _)| {
+            (*k != EntityKind::Person || alias.contains(' ')).then(|| match_key(*k, alias))
+        })
+        .collect();
+    for (((k, name, _), _), ak) in aliases.iter().zip(alias_keys) {
+        let Some(ak) = ak else { continue };
         let Some(i) = node_of(*k, name, &names) else {
             continue;
         };
-        // A surname alone links nobody: two Smiths must not become one through "Smith".
-        if *k == EntityKind::Person && !alias.contains(' ') {
-            continue;
-        }
-        let ak = match_key(*k, alias);
         if let Some(&j) = by_key.get(&(*k, ak)) {
             uf.union(i, j);
         }
@@ -747,39 +753,58 @@ fn build(c: &Counts, opstamp: u64) -> Frozen {
     let mut refs: Vec<[u32; 2]> = Vec::new();
     let mut resolve: Vec<(String, u32)> = Vec::new();
     let mut variant_words: FxMap<String, FxSet<String>> = FxMap::default();
-    for (ci, members) in clusters.iter().enumerate() {
+    // Per cluster, in parallel: the canonical member, the aliases in order, and for each
+    // alias its folded form, match key and word skeletons.
+    type Prepared = (usize, Vec<(String, String, String)>, Vec<(String, String)>);
+    let prepared: Vec<Prepared> = clusters
+        .par_iter()
+        .enumerate()
+        .map(|(ci, members)| {
+            let kind = names[members[0]].0 .0;
+            // Canonical: for people a full name; then the most articles; then the longest.
+            let best = members
+                .iter()
+                .copied()
+                .max_by_key(|&i| {
+                    let nm = &names[i].0 .1;
+                    let full = kind != EntityKind::Person || nm.contains(' ');
+                    (full, names[i].1, nm.len(), std::cmp::Reverse(i))
+                })
+                .unwrap_or(members[0]);
+            let mut als: Vec<(u32, String)> = cluster_aliases[ci].values().cloned().collect();
+            als.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            let mut words: Vec<(String, String)> = Vec::new();
+            let als = als
+                .into_iter()
+                .map(|(_, a)| {
+                    let fa = fold(&a);
+                    let key = format!("~{}", match_key(kind, &fa));
+                    for w in fa.split(|c: char| c.is_whitespace() || c == '-') {
+                        if w.chars().count() >= 4 && w.chars().all(char::is_alphanumeric) {
+                            words.push((skeleton(w), w.to_string()));
+                        }
+                    }
+                    (a, key, fa)
+                })
+                .collect();
+            (best, als, words)
+        })
+        .collect();
+    for ((ci, members), (best, als, words)) in clusters.iter().enumerate().zip(prepared) {
         let kind = names[members[0]].0 .0;
-        // Canonical: for people a full name; then the most articles; then the longest.
-        let best = members
-            .iter()
-            .copied()
-            .max_by_key(|&i| {
-                let nm = &names[i].0 .1;
-                let full = kind != EntityKind::Person || nm.contains(' ');
-                (full, names[i].1, nm.len(), std::cmp::Reverse(i))
-            })
-            .unwrap_or(members[0]);
         let (co, cl) = out.intern(&names[best].0 .1);
         let m_start = refs.len() as u32;
         for &i in members {
             refs.push(pair(out.intern(&names[i].0 .1)));
         }
         let a_start = refs.len() as u32;
-        let mut als: Vec<(u32, String)> = cluster_aliases[ci].values().cloned().collect();
-        als.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        for (_, a) in &als {
+        for (a, key, fa) in &als {
             refs.push(pair(out.intern(a)));
-            let fa = fold(a);
-            resolve.push((format!("~{}", match_key(kind, &fa)), ci as u32));
-            for w in fa.split(|c: char| c.is_whitespace() || c == '-') {
-                if w.chars().count() >= 4 && w.chars().all(char::is_alphanumeric) {
-                    variant_words
-                        .entry(skeleton(w))
-                        .or_default()
-                        .insert(w.to_string());
-                }
-            }
-            resolve.push((fa, ci as u32));
+            resolve.push((key.clone(), ci as u32));
+            resolve.push((fa.clone(), ci as u32));
+        }
+        for (sk, w) in words {
+            variant_words.entry(sk).or_default().insert(w);
         }
         cluster_recs.push([
             kind_code(kind),
@@ -791,7 +816,7 @@ fn build(c: &Counts, opstamp: u64) -> Frozen {
             als.len() as u32,
         ]);
     }
-    resolve.sort_unstable();
+    resolve.par_sort_unstable();
     resolve.dedup();
     let resolve_recs: Vec<[u32; 3]> = resolve
         .iter()
@@ -808,7 +833,7 @@ fn build(c: &Counts, opstamp: u64) -> Frozen {
             }
         }
     }
-    variants.sort_unstable();
+    variants.par_sort_unstable();
     let variant_recs: Vec<[u32; 4]> = variants
         .iter()
         .map(|(s, w)| {
