@@ -326,11 +326,14 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
                 && initials_fit(&mentions[p].surface, &m.surface)
             {
                 // "New South Wales (NSW)": the acronym of a place is a place, of a person
-                // ("AMLO") a person.
-                if kind_of(&groups[target]).is_none_or(|k| k == EntityKind::Organization) {
+                // ("AMLO") a person: its own capital-letters vote for an organisation must
+                // not outvote what the name says.
+                let org_like =
+                    kind_of(&groups[target]).is_none_or(|k| k == EntityKind::Organization);
+                if org_like {
                     groups[target].votes[1] += 5;
                 }
-                absorb(&mut groups, gi, target, true);
+                absorb(&mut groups, gi, target, org_like);
                 continue;
             }
         }
@@ -356,10 +359,11 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
             }
         }
         if cands.len() == 1 {
-            if kind_of(&groups[cands[0]]).is_none_or(|k| k == EntityKind::Organization) {
+            let org_like = kind_of(&groups[cands[0]]).is_none_or(|k| k == EntityKind::Organization);
+            if org_like {
                 groups[cands[0]].votes[1] += 5;
             }
-            absorb(&mut groups, gi, cands[0], true);
+            absorb(&mut groups, gi, cands[0], org_like);
         }
     }
 

@@ -1129,12 +1129,22 @@ impl<'g> Scan<'g> {
             }
             found
         };
-        // "President of the Republic": an office, not an entity.
+        // "President of the Republic": an office, not an entity; the holder's name may
+        // follow it in the same capitalised run ("President of the Republic Pedro
+        // Castillo"), starting at a given name right after a capitalised word.
         if has_of
             && first_wc & class::TITLE_HEAD != 0
             && last_wc & class::ORG_HEAD == 0
             && !org_head_of
         {
+            let holder = (a + 2..b).find(|&k| {
+                !toks[k].has(LOWER)
+                    && !toks[k - 1].has(LOWER)
+                    && self.wc(text, toks, k) & class::GIVEN != 0
+            });
+            if let Some(k) = holder {
+                self.classify(text, toks, k, b, Cue::Person, false, paren_of, false);
+            }
             return;
         }
         let org_first = !single && first_wc & class::ORG_FIRST != 0;

@@ -369,6 +369,20 @@ pub const ORG_HEADS: &[&str] = &[
     "s.a.",
     "ag",
     "gmbh",
+    // Newspapers and broadcasters named in their own language ("La Prensa", "El Diario",
+    // "Folha de S.Paulo" has its own first word).
+    "prensa",
+    "diario",
+    "gaceta",
+    "tribuna",
+    "heraldo",
+    "periodico",
+    "noticias",
+    "noticiero",
+    "jornal",
+    "presse",
+    "zeitung",
+    "stampa",
 ];
 
 /// First words that make a capitalised phrase an organisation ("Copa Libertadores", "Grupo

@@ -126,6 +126,45 @@ mod tests {
     }
 
     #[test]
+    fn a_persons_acronym_keeps_the_person() {
+        let got = names(
+            None,
+            "Doctors accompanied President Andrés Manuel López Obrador (AMLO) on a tour. \
+             AMLO said the plan works.",
+        );
+        assert!(
+            has(&got, EntityKind::Person, "Andrés Manuel López Obrador"),
+            "{got:?}"
+        );
+        assert!(!has(
+            &got,
+            EntityKind::Organization,
+            "Andrés Manuel López Obrador"
+        ));
+    }
+
+    #[test]
+    fn newspapers_with_a_spanish_article_are_organisations() {
+        let got = names(
+            None,
+            "A judge ruled that two workers of La Prensa are to stay in detention. \
+             \"La Prensa demands respect for the law,\" the newspaper said.",
+        );
+        assert!(has(&got, EntityKind::Organization, "La Prensa"), "{got:?}");
+    }
+
+    #[test]
+    fn an_office_of_the_republic_is_a_title_not_a_name() {
+        let got = names(
+            None,
+            "The President of the Republic Pedro Castillo held an audience with the minister. \
+             President Castillo also welcomed the visit.",
+        );
+        assert!(has(&got, EntityKind::Person, "Pedro Castillo"), "{got:?}");
+        assert!(!mentions(&got, "Republic"), "{got:?}");
+    }
+
+    #[test]
     fn acronyms_join_their_expansion() {
         let ents = Extractor::new().extract(
             None,
