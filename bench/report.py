@@ -56,18 +56,23 @@ def main():
         print("| stage | median (ms) | p95 | p99 |")
         print("|---|---:|---:|---:|")
         for key, label in (("newsidx_retrieve", "top 10 articles only"),
-                           ("newsidx_facets", "+ count and facets"),
-                           ("newsidx_full", "+ passages (the whole search)")):
+                           ("newsidx_documents", "top 10 with their stored documents"),
+                           ("newsidx_passages", "top 10 + passages (text output, no facets)"),
+                           ("newsidx_facets", "top 10 + count and facets"),
+                           ("newsidx_full", "the whole search: facets + passages (JSON)")):
             e = ip[key]
             print(f"| {label} | {e['median']} | {e['p95']} | {e['p99']} |")
         s = ip["sqlite_in_process"]
         print(f"| SQLite FTS5 top 10 + snippet (python3) | {s['median']} | {s['p95']} | {s['p99']} |")
-        print(f"\nPassage work adds {round(ip['passage_overhead'] * 100)}% to retrieval with facets; "
+        print(f"\nPassages add {round(ip['passage_overhead_vs_documents'] * 100)}% to a plain top 10 "
+              f"with its documents, {round(ip['passage_overhead_vs_top10'] * 100)}% to bare top-10 "
+              f"addresses, {round(ip['passage_overhead'] * 100)}% to retrieval with facets; "
               f"facets add {round(ip['facet_overhead'] * 100)}% to plain top 10.\n")
-        print("By query kind (median ms: retrieve / facets / full):\n")
+        print("By query kind (median ms: top 10 / + documents / + passages / + facets / whole):\n")
         for kind, e in ip["by_kind"].items():
-            print(f"- {kind}: {e['retrieve']['median']} / {e['facets']['median']} / {e['full']['median']}"
-                  f" (full p99 {e['full']['p99']})")
+            print(f"- {kind}: " + " / ".join(str(e[s]["median"]) for s in
+                                            ("retrieve", "documents", "passages", "facets", "full"))
+                  + f" (whole p99 {e['full']['p99']})")
         print()
     for name, inc in r.get("incremental", {}).items():
         print(f"### Incremental update: {name}\n")

@@ -6,7 +6,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::search::{Engine, SearchRequest};
+use crate::search::{Engine, SearchRequest, Stage};
 
 /// One benchmark query, as bench/prepare.py writes them.
 #[derive(Debug, Clone, Deserialize)]
@@ -31,9 +31,15 @@ pub struct BenchRow {
     pub matches: u64,
     /// Top 10 articles only.
     pub retrieve_ms: Vec<f64>,
+    /// Top 10 articles with their stored documents read (a plain document search).
+    pub documents_ms: Vec<f64>,
+    /// The search without facets: top 10, their documents, passages (`newsidx search`
+    /// in text output without `--facets`).
+    pub passages_ms: Vec<f64>,
     /// Top 10 plus the count and every facet.
     pub facets_ms: Vec<f64>,
-    /// The whole search as `newsidx search` runs it: retrieval, facets, passages.
+    /// The whole search as `newsidx search --format json` runs it: retrieval, facets,
+    /// passages.
     pub full_ms: Vec<f64>,
 }
 
@@ -75,16 +81,26 @@ pub fn run(engine: &Engine, queries: &[BenchQuery], runs: usize) -> Result<Vec<B
             query: q.query.clone(),
             matches: warm.total_articles,
             retrieve_ms: Vec::with_capacity(runs),
+            documents_ms: Vec::with_capacity(runs),
+            passages_ms: Vec::with_capacity(runs),
             facets_ms: Vec::with_capacity(runs),
             full_ms: Vec::with_capacity(runs),
         };
+        let no_facets = SearchRequest {
+            facets: false,
+            ..req.clone()
+        };
+        let stage = |s: Stage| {
+            let req = &req;
+            move || engine.retrieve_only(req, s).map(|_| ())
+        };
         for _ in 0..runs {
-            row.retrieve_ms.push(time_ms(&mut || {
-                engine.retrieve_only(&req, false).map(|_| ())
-            })?);
-            row.facets_ms.push(time_ms(&mut || {
-                engine.retrieve_only(&req, true).map(|_| ())
-            })?);
+            row.retrieve_ms.push(time_ms(&mut stage(Stage::TopDocs))?);
+            row.documents_ms
+                .push(time_ms(&mut stage(Stage::Documents))?);
+            row.passages_ms
+                .push(time_ms(&mut || engine.search(&no_facets).map(|_| ()))?);
+            row.facets_ms.push(time_ms(&mut stage(Stage::Facets))?);
             row.full_ms
                 .push(time_ms(&mut || engine.search(&req).map(|_| ()))?);
         }

@@ -6,6 +6,13 @@
 //! time in `ord_to_term` and sstable decoding). This collector counts ordinals per segment
 //! in a flat array and resolves the values that occur in one ordered pass per segment
 //! (`sorted_ords_to_term_cb` decodes each dictionary block once).
+//!
+//! A broad query on a large index matches hundreds of thousands of articles, and reading
+//! every one's facet values costs far more than the rest of the search. With a sample
+//! budget ([`FacetCounter::sampled`]) the counter keeps a uniform sample of the matches
+//! (adaptive: it halves its sampling rate whenever the sample outgrows twice the budget)
+//! and scales the counts up by matches / sampled; [`FacetTally::sampled`] says when it did.
+//! Queries with fewer matches than the budget are counted exactly.
 
 use std::sync::Arc;
 
@@ -26,6 +33,9 @@ pub struct FacetCounter {
     entity_ords: Option<Arc<EntityOrds>>,
     /// How many entity ids there are (the entity table's cluster count).
     n_clusters: usize,
+    /// Articles whose facets are read at most (about), and the index's document count the
+    /// budget is shared out by; `None` counts every match.
+    sample: Option<(u64, u64)>,
 }
 
 /// The encoded prefix of every entity facet value (`/entity/...`).
@@ -41,9 +51,18 @@ pub struct FacetTally {
     /// narrow query touches a few hundred of the corpus's hundreds of thousands of entities,
     /// and zeroing a dense array per segment and per search cost more than the search.
     pub clusters: Vec<(u32, u64)>,
+    /// Matching articles, and how many of them had their facets read: fewer when the
+    /// counter sampled (the counts are then estimates scaled up to all matches).
+    pub matched: u64,
+    pub counted: u64,
 }
 
 impl FacetTally {
+    /// Whether the counts are estimates from a sample of the matches.
+    pub fn sampled(&self) -> bool {
+        self.counted < self.matched
+    }
+
     /// The values counted under root number `i` (in the order the roots were given).
     pub fn root(&self, i: usize) -> &[(String, u64)] {
         self.roots.get(i).map(Vec::as_slice).unwrap_or(&[])
@@ -66,7 +85,15 @@ impl FacetCounter {
                 .collect(),
             entity_ords: None,
             n_clusters: 0,
+            sample: None,
         }
+    }
+
+    /// Reads the facets of about `budget` matching articles at most (a uniform sample),
+    /// in an index of `num_docs` documents (segments get shares of the budget by size).
+    pub fn sampled(mut self, budget: u64, num_docs: u64) -> Self {
+        self.sample = Some((budget.max(1), num_docs.max(1)));
+        self
     }
 
     /// Tallies entity roots by entity id where `ords` maps the segment (`n_clusters` ids).
@@ -114,7 +141,38 @@ pub struct SegmentFacetCounter {
     /// The segment's entity-id map, and which roots are entity roots.
     entity_ords: Option<SegmentOrds>,
     entity_root: Vec<bool>,
-    n_clusters: usize,
+    sampler: Option<Sampler>,
+    matched: u64,
+}
+
+/// An adaptive uniform sample of a segment's matching documents: a document is kept when
+/// its hash is at most `threshold`; when the sample reaches twice the budget the threshold
+/// halves and the sample is thinned to match, so it ends between one and two budgets (or
+/// holds every match, when there are fewer).
+struct Sampler {
+    budget: usize,
+    threshold: u32,
+    docs: Vec<DocId>,
+}
+
+impl Sampler {
+    /// A bijective multiplicative hash: spreads consecutive document ids (articles of one
+    /// file, one outlet, one week) evenly over the range, so any threshold is a fair sample.
+    fn hash(doc: DocId) -> u32 {
+        doc.wrapping_mul(0x9E37_79B9)
+    }
+
+    fn offer(&mut self, doc: DocId) {
+        if Self::hash(doc) > self.threshold {
+            return;
+        }
+        self.docs.push(doc);
+        if self.docs.len() >= 2 * self.budget {
+            self.threshold >>= 1;
+            let t = self.threshold;
+            self.docs.retain(|&d| Self::hash(d) <= t);
+        }
+    }
 }
 
 impl Collector for FacetCounter {
@@ -136,7 +194,8 @@ impl Collector for FacetCounter {
                 touched: Vec::new(),
                 entity_ords: None,
                 entity_root: Vec::new(),
-                n_clusters: 0,
+                sampler: None,
+                matched: 0,
             });
         };
         let dict = column.dictionary();
@@ -165,7 +224,16 @@ impl Collector for FacetCounter {
                 .iter()
                 .map(|r| r.starts_with(ENTITY_PREFIX))
                 .collect(),
-            n_clusters: self.n_clusters,
+            sampler: self.sample.map(|(budget, num_docs)| {
+                let share = budget.saturating_mul(u64::from(reader.max_doc())) / num_docs;
+                Sampler {
+                    // Small segments still get a sample worth estimating from.
+                    budget: share.max(256) as usize,
+                    threshold: u32::MAX,
+                    docs: Vec::new(),
+                }
+            }),
+            matched: 0,
         })
     }
 
@@ -175,25 +243,68 @@ impl Collector for FacetCounter {
 
     fn merge_fruits(&self, fruits: Vec<FacetTally>) -> tantivy::Result<FacetTally> {
         let n = self.roots.len();
-        if fruits.len() == 1 {
-            return Ok(fruits.into_iter().next().unwrap_or_default());
-        }
-        // Each segment's values come sorted (dictionary order); the merge keeps them so,
-        // which lets the entity table canonicalise them in one forward pass.
-        let mut merged: Vec<Vec<(String, u64)>> = vec![Vec::new(); n];
+        // Concatenate, then sum equal keys once: merging the segments' sorted lists pairwise
+        // moved every value once per segment, which on a 40-segment index cost more than
+        // the counting.
+        let mut roots: Vec<Vec<(String, u64)>> = vec![Vec::new(); n];
         let mut clusters: Vec<(u32, u64)> = Vec::new();
+        let (mut matched, mut counted) = (0, 0);
+        let single = fruits.len() == 1;
         for fruit in fruits {
+            matched += fruit.matched;
+            counted += fruit.counted;
             for (i, values) in fruit.roots.into_iter().enumerate().take(n) {
-                let acc = std::mem::take(&mut merged[i]);
-                merged[i] = merge_sorted(acc, values);
+                if roots[i].is_empty() {
+                    roots[i] = values;
+                } else {
+                    roots[i].extend(values);
+                }
             }
-            clusters = merge_sorted(clusters, fruit.clusters);
+            if clusters.is_empty() {
+                clusters = fruit.clusters;
+            } else {
+                clusters.extend(fruit.clusters);
+            }
         }
+        if !single {
+            // Each segment's values come sorted (dictionary order), and the entity table
+            // canonicalises them in one forward pass over the merged order.
+            for values in &mut roots {
+                sum_by_key(values);
+            }
+        }
+        sum_clusters(&mut clusters, self.n_clusters);
         Ok(FacetTally {
-            roots: merged,
+            roots,
             clusters,
+            matched,
+            counted,
         })
     }
+}
+
+/// Sums the counts of `(entity id, count)` pairs per id, sorted by id: by sorting when they
+/// are few, through a dense array over all ids when they are many (a broad query: sorting
+/// hundreds of thousands of pairs costs more than the array).
+fn sum_clusters(clusters: &mut Vec<(u32, u64)>, n_clusters: usize) {
+    if clusters.len() > n_clusters / 16 {
+        let mut dense = vec![0u64; n_clusters];
+        clusters.retain(|&(id, c)| match dense.get_mut(id as usize) {
+            Some(sum) => {
+                *sum += c;
+                false
+            }
+            None => true,
+        });
+        clusters.extend(
+            dense
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c > 0)
+                .map(|(id, c)| (id as u32, *c)),
+        );
+    }
+    sum_by_id(clusters);
 }
 
 /// Sorts `(entity id, count)` pairs by id and sums the counts of each id.
@@ -209,41 +320,57 @@ pub(crate) fn sum_by_id(v: &mut Vec<(u32, u64)>) {
     });
 }
 
-/// Merges two lists sorted by key (value bytes, or entity id), summing the counts of equal
-/// keys.
-fn merge_sorted<K: Ord + Default>(a: Vec<(K, u64)>, b: Vec<(K, u64)>) -> Vec<(K, u64)> {
-    if a.is_empty() {
-        return b;
-    }
-    if b.is_empty() {
-        return a;
-    }
-    let mut out = Vec::with_capacity(a.len().max(b.len()));
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    loop {
-        let next = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => match x.0.cmp(&y.0) {
-                std::cmp::Ordering::Less => a.next(),
-                std::cmp::Ordering::Greater => b.next(),
-                std::cmp::Ordering::Equal => {
-                    let (v, c) = a.next().unwrap_or_default();
-                    let c2 = b.next().map(|y| y.1).unwrap_or(0);
-                    Some((v, c + c2))
-                }
-            },
-            (Some(_), None) => a.next(),
-            (None, Some(_)) => b.next(),
-            (None, None) => break,
-        };
-        out.extend(next);
-    }
-    out
+/// Sorts `(key, count)` pairs by key and sums the counts of equal keys.
+fn sum_by_key<K: Ord>(v: &mut Vec<(K, u64)>) {
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v.dedup_by(|next, kept| {
+        if next.0 == kept.0 {
+            kept.1 += next.1;
+            true
+        } else {
+            false
+        }
+    });
 }
 
 impl SegmentCollector for SegmentFacetCounter {
     type Fruit = FacetTally;
 
     fn collect(&mut self, doc: DocId, _: Score) {
+        self.matched += 1;
+        match &mut self.sampler {
+            Some(s) => s.offer(doc),
+            None => self.count(doc),
+        }
+    }
+
+    fn harvest(mut self) -> FacetTally {
+        let mut counted = self.matched;
+        // Counts of a sample stand for matched / counted articles each (the ratio
+        // estimator); a value seen at all keeps a count of at least 1.
+        if let Some(sampler) = self.sampler.take() {
+            counted = sampler.docs.len() as u64;
+            for &doc in &sampler.docs {
+                self.count(doc);
+            }
+        }
+        let (matched, scale) = (self.matched, self.matched as f64 / counted.max(1) as f64);
+        let scaled = move |c: u32| -> u64 {
+            if counted == matched {
+                u64::from(c)
+            } else {
+                ((f64::from(c) * scale).round() as u64).max(1)
+            }
+        };
+        let mut tally = self.tally(scaled);
+        tally.matched = matched;
+        tally.counted = counted;
+        tally
+    }
+}
+
+impl SegmentFacetCounter {
+    fn count(&mut self, doc: DocId) {
         let Some(column) = &self.column else {
             return;
         };
@@ -259,11 +386,16 @@ impl SegmentCollector for SegmentFacetCounter {
         }
     }
 
-    fn harvest(mut self) -> FacetTally {
+    /// The counted values by root, with `scaled` applied to each count.
+    fn tally(mut self, scaled: impl Fn(u32) -> u64) -> FacetTally {
         let mut roots = vec![Vec::new(); self.ranges.len()];
         let mut clusters: Vec<(u32, u64)> = Vec::new();
         let Some(column) = &self.column else {
-            return FacetTally { roots, clusters };
+            return FacetTally {
+                roots,
+                clusters,
+                ..Default::default()
+            };
         };
         // The counted ordinals in order: sorting the touched list is cheaper than a pass over
         // the whole span until a good share of the span occurs (broad queries).
@@ -288,7 +420,7 @@ impl SegmentCollector for SegmentFacetCounter {
                 // Mapped ordinals are tallied by entity id; only unmapped ones (none, when
                 // the map is current) are decoded to names below.
                 ords.retain(|&o| {
-                    let count = u64::from(self.counts[(o - self.base) as usize]);
+                    let count = scaled(self.counts[(o - self.base) as usize]);
                     match map.cluster(o) {
                         Some(id) => {
                             clusters.push((id, count));
@@ -308,10 +440,7 @@ impl SegmentCollector for SegmentFacetCounter {
                     .map(|o| self.counts[(o - self.base) as usize])
                     .unwrap_or(0);
                 k += 1;
-                out.push((
-                    String::from_utf8_lossy(value).into_owned(),
-                    u64::from(count),
-                ));
+                out.push((String::from_utf8_lossy(value).into_owned(), scaled(count)));
             });
             // A dictionary that cannot be read counts nothing rather than failing the
             // search: facets are a summary, the hits are still right.
@@ -319,28 +448,13 @@ impl SegmentCollector for SegmentFacetCounter {
                 out.clear();
             }
         }
-        // Several article-level names (ordinals) belong to one entity: sum them per id, by
-        // sorting when they are few, through a dense array over all ids when they are many
-        // (a broad query: sorting tens of thousands of pairs costs more than the array).
-        if clusters.len() > self.n_clusters / 16 {
-            let mut dense = vec![0u64; self.n_clusters];
-            clusters.retain(|&(id, c)| match dense.get_mut(id as usize) {
-                Some(sum) => {
-                    *sum += c;
-                    false
-                }
-                None => true,
-            });
-            clusters.extend(
-                dense
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| **c > 0)
-                    .map(|(id, c)| (id as u32, *c)),
-            );
+        // Several ordinals may share an entity id: `merge_fruits` sums them, once for all
+        // segments.
+        FacetTally {
+            roots,
+            clusters,
+            ..Default::default()
         }
-        sum_by_id(&mut clusters);
-        FacetTally { roots, clusters }
     }
 }
 
@@ -349,15 +463,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn merging_sorted_lists_sums_equal_values_and_keeps_byte_order() {
+    fn summing_by_key_adds_equal_values_and_keeps_byte_order() {
         let v = |xs: &[(&str, u64)]| -> Vec<(String, u64)> {
             xs.iter().map(|(s, c)| (s.to_string(), *c)).collect()
         };
-        let merged = merge_sorted(v(&[("A", 1), ("C", 2), ("É", 1)]), v(&[("B", 5), ("C", 1)]));
-        assert_eq!(merged, v(&[("A", 1), ("B", 5), ("C", 3), ("É", 1)]));
-        assert_eq!(merge_sorted(Vec::new(), v(&[("A", 1)])), v(&[("A", 1)]));
-        assert_eq!(merge_sorted(v(&[("A", 1)]), Vec::new()), v(&[("A", 1)]));
+        let mut both = v(&[("A", 1), ("C", 2), ("É", 1), ("B", 5), ("C", 1)]);
+        sum_by_key(&mut both);
+        assert_eq!(both, v(&[("A", 1), ("B", 5), ("C", 3), ("É", 1)]));
+        let mut ids = vec![(7, 1), (2, 4), (7, 2)];
+        sum_clusters(&mut ids, 1_000);
+        assert_eq!(ids, vec![(2, 4), (7, 3)]);
+        // Many pairs for few ids: summed through the dense array, same answer.
+        let mut dense = vec![(3, 1), (1, 1), (3, 1), (9, 2)];
+        sum_clusters(&mut dense, 10);
+        assert_eq!(dense, vec![(1, 1), (3, 2), (9, 2)]);
     }
+
     use tantivy::collector::Count;
     use tantivy::query::{AllQuery, TermQuery};
     use tantivy::schema::{FacetOptions, IndexRecordOption, Schema, STRING};
@@ -429,6 +550,43 @@ mod tests {
             "Almaty is only in the non-matching doc"
         );
         assert!(tally.root(7).is_empty());
+    }
+
+    #[test]
+    fn broad_matches_are_sampled_and_scaled_narrow_ones_counted_exactly() {
+        let mut b = Schema::builder();
+        let facet = b.add_facet_field("facet", FacetOptions::default());
+        let index = Index::create_in_ram(b.build());
+        let mut w: IndexWriter = index.writer(15_000_000).unwrap();
+        for i in 0..6_000u32 {
+            let outlet = if i % 3 == 0 { "/outlet/B" } else { "/outlet/A" };
+            w.add_document(doc!(facet => Facet::from(outlet))).unwrap();
+        }
+        w.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let n = searcher.num_docs();
+
+        let exact = FacetCounter::new("facet", &["/outlet"]).sampled(10_000, n);
+        let tally = searcher.search(&AllQuery, &exact).unwrap();
+        assert!(!tally.sampled());
+        assert_eq!(
+            tally.root(0),
+            &[("A".to_string(), 4_000), ("B".to_string(), 2_000)]
+        );
+
+        let sampled = FacetCounter::new("facet", &["/outlet"]).sampled(300, n);
+        let tally = searcher.search(&AllQuery, &sampled).unwrap();
+        assert!(tally.sampled());
+        assert_eq!(tally.matched, 6_000);
+        // Between one and two budgets (a segment's share is at least 256).
+        assert!((300..600).contains(&tally.counted), "{}", tally.counted);
+        let a = tally.root(0)[0].1 as f64;
+        let b = tally.root(0)[1].1 as f64;
+        assert!((a - 4_000.0).abs() < 400.0, "A estimated at {a}");
+        assert!(
+            (a + b - 6_000.0).abs() < 2.0,
+            "estimates add up to the matches"
+        );
     }
 
     #[test]

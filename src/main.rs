@@ -201,6 +201,8 @@ fn search(index_dir: &std::path::Path, args: SearchArgs) -> Result<ExitCode> {
         all: args.all,
         fuzzy: args.fuzzy,
         facet_limit: args.facet_limit as usize,
+        // JSON always carries the facets; text shows them only when asked.
+        facets: args.facets || args.output.format == Format::Json,
     };
     let engine = Engine::open(index_dir)?;
     let results = engine.search(&req)?;

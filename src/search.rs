@@ -51,6 +51,10 @@ pub struct SearchRequest {
     pub fuzzy: bool,
     /// Values per facet.
     pub facet_limit: usize,
+    /// Count facets among the matches. Counting visits every matching article's facet
+    /// values, so for broad queries it costs more than the rest of the search together;
+    /// a caller that shows no facets skips it (the total is counted either way).
+    pub facets: bool,
 }
 
 impl Default for SearchRequest {
@@ -68,6 +72,7 @@ impl Default for SearchRequest {
             all: false,
             fuzzy: false,
             facet_limit: 10,
+            facets: true,
         }
     }
 }
@@ -139,12 +144,31 @@ pub struct Facets {
     pub entity: Vec<EntityCount>,
 }
 
+/// How many matching articles the facet counts were read from.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct FacetSample {
+    /// Articles whose facets were read.
+    pub counted: u64,
+    /// Articles that matched (the counts are scaled up to these).
+    pub matched: u64,
+}
+
+/// Matching articles whose facets a search reads at least when it samples (at most twice
+/// this; see `facets.rs`): enough
+/// that the top values' estimated counts are within a few per cent, few enough that facets
+/// on a million-article index cost milliseconds, not a tenth of a second.
+const FACET_SAMPLE: u64 = 10_000;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {
     pub query: String,
     pub total_articles: u64,
     pub hits: Vec<Hit>,
     pub facets: Facets,
+    /// Present when the facet counts are estimates: a broad query's facets are counted on
+    /// a uniform sample of its matches and scaled up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facet_sample: Option<FacetSample>,
     /// Query words widened to spelling variants found in the index.
     pub widened: Vec<Widening>,
     /// Outlet names as resolved from `--outlet` (case-insensitive input).
@@ -318,6 +342,25 @@ impl Engine {
         if wanted.is_empty() {
             return Ok(Vec::new());
         }
+        // Most names are given as the index spells them: one term lookup per segment then,
+        // instead of listing every outlet of every segment.
+        let searcher = self.searcher();
+        let mut exact = Vec::new();
+        for w in wanted {
+            let facet = Facet::from_path(["outlet", w.trim()]);
+            let term = Term::from_facet(self.store.fields.facet, &facet);
+            if searcher
+                .doc_freq(&term)
+                .context("cannot read the facet dictionary")?
+                == 0
+            {
+                break;
+            }
+            exact.push(w.trim().to_string());
+        }
+        if exact.len() == wanted.len() {
+            return Ok(exact);
+        }
         let known = self.facet_values("/outlet")?;
         let mut out = Vec::new();
         for w in wanted {
@@ -372,39 +415,47 @@ impl Engine {
         let query = self.with_filters(plan.query.box_clone(), req, &outlets)?;
 
         let n_articles = candidate_articles(req);
-        let facet_collector = self.search_facets();
-        let (top, total, mut facet_counts): (Vec<(f32, DocAddress)>, usize, _) = match req.sort {
+        // Two passes: the top articles first, where tantivy can skip blocks that cannot
+        // make the top (block-max WAND); then the count and facets, which read every match
+        // but score none. One scored pass over all matches costs more than both on broad
+        // queries, and about the same on narrow ones.
+        let top: Vec<(f32, DocAddress)> = match req.sort {
             SortOrder::Relevance => searcher
+                .search(&query, &TopDocs::with_limit(n_articles).order_by_score())
+                .context("search failed")?,
+            SortOrder::Date => searcher
                 .search(
                     &query,
-                    &(
-                        TopDocs::with_limit(n_articles).order_by_score(),
-                        Count,
-                        facet_collector,
-                    ),
+                    &TopDocs::with_limit(n_articles)
+                        .order_by_fast_field::<DateTime>("date", Order::Desc),
                 )
-                .context("search failed")?,
-            SortOrder::Date => {
-                let (docs, total, facets) = searcher
-                    .search(
-                        &query,
-                        &(
-                            TopDocs::with_limit(n_articles)
-                                .order_by_fast_field::<DateTime>("date", Order::Desc),
-                            Count,
-                            facet_collector,
-                        ),
-                    )
-                    .context("search failed")?;
-                let docs = docs.into_iter().map(|(_, d)| (1.0, d)).collect();
-                (docs, total, facets)
-            }
+                .context("search failed")?
+                .into_iter()
+                .map(|(_, d)| (1.0, d))
+                .collect(),
         };
+        let facet_collector = req.facets.then(|| {
+            self.search_facets()
+                .sampled(FACET_SAMPLE, searcher.num_docs())
+        });
+        let (total, mut facet_counts) = searcher
+            .search(&query, &(Count, facet_collector))
+            .context("search failed")?;
 
-        let facets = Facets {
-            outlet: top_values(facet_counts.root(0), req.facet_limit),
-            date: top_values(facet_counts.root(1), req.facet_limit),
-            entity: self.entity_counts(&mut facet_counts, 2, &EntityKind::ALL, req.facet_limit),
+        let facet_sample = facet_counts
+            .as_ref()
+            .filter(|t| t.sampled())
+            .map(|t| FacetSample {
+                counted: t.counted,
+                matched: t.matched,
+            });
+        let facets = match facet_counts.as_mut() {
+            Some(counts) => Facets {
+                outlet: top_values(counts.root(0), req.facet_limit),
+                date: top_values(counts.root(1), req.facet_limit),
+                entity: self.entity_counts(counts, 2, &EntityKind::ALL, req.facet_limit),
+            },
+            None => Facets::default(),
         };
 
         let hits = self.passages_for(&searcher, &fields, &top, &plan.spec, req)?;
@@ -413,6 +464,7 @@ impl Engine {
             total_articles: total as u64,
             hits,
             facets,
+            facet_sample,
             widened: plan.widened,
             outlets,
         })
@@ -813,11 +865,23 @@ impl Engine {
     }
 }
 
+/// The parts of a search the in-process benchmark times on their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// The top articles' addresses only.
+    TopDocs,
+    /// The top articles with their stored documents read: what a plain document search
+    /// engine returns, and the baseline passage work is measured against.
+    Documents,
+    /// The top articles' addresses plus the count and every facet.
+    Facets,
+}
+
 impl Engine {
-    /// The retrieval part of [`Engine::search`] alone: the same query and filters, top
-    /// articles (and, with `facets`, the count and facet collection) but no stored documents
-    /// and no passages. The in-process benchmark compares the stages with it.
-    pub fn retrieve_only(&self, req: &SearchRequest, facets: bool) -> Result<usize> {
+    /// The retrieval part of [`Engine::search`] alone: the same query, filters and number
+    /// of top articles, and then only what `stage` names (no passages). Returns how many
+    /// articles came back.
+    pub fn retrieve_only(&self, req: &SearchRequest, stage: Stage) -> Result<usize> {
         let searcher = self.searcher();
         let fields = *self.fields();
         let table = self.entity_table();
@@ -831,15 +895,39 @@ impl Engine {
         let plan = planner.plan(&req.query)?;
         let outlets = self.resolve_outlets(&req.outlets)?;
         let query = self.with_filters(plan.query, req, &outlets)?;
-        let top = TopDocs::with_limit(req.limit.max(1)).order_by_score();
-        if !facets {
-            let docs = searcher.search(&query, &top).context("search failed")?;
-            return Ok(docs.len());
+        let top = TopDocs::with_limit(candidate_articles(req)).order_by_score();
+        match stage {
+            Stage::TopDocs => Ok(searcher
+                .search(&query, &top)
+                .context("search failed")?
+                .len()),
+            Stage::Documents => {
+                let docs = searcher.search(&query, &top).context("search failed")?;
+                let mut bytes = 0;
+                for (_, addr) in &docs {
+                    let doc: TantivyDocument = searcher
+                        .doc(*addr)
+                        .context("cannot read a stored article")?;
+                    bytes += doc
+                        .get_first(fields.body)
+                        .and_then(|v| v.as_str())
+                        .map_or(0, str::len);
+                }
+                std::hint::black_box(bytes);
+                Ok(docs.len())
+            }
+            Stage::Facets => {
+                // As the search runs them: top articles, then count and facets.
+                let docs = searcher.search(&query, &top).context("search failed")?;
+                let facets = self
+                    .search_facets()
+                    .sampled(FACET_SAMPLE, searcher.num_docs());
+                searcher
+                    .search(&query, &(Count, facets))
+                    .context("search failed")?;
+                Ok(docs.len())
+            }
         }
-        let (docs, _, _) = searcher
-            .search(&query, &(top, Count, self.search_facets()))
-            .context("search failed")?;
-        Ok(docs.len())
     }
 }
 

@@ -142,6 +142,15 @@ pub fn search(out: &mut dyn WriteColor, r: &SearchResults, facets: bool) -> Resu
             })
             .collect();
         facet_line(out, "entities", &ents)?;
+        if let Some(sample) = &r.facet_sample {
+            out.set_color(ColorSpec::new().set_dimmed(true))?;
+            writeln!(
+                out,
+                "(facet counts estimated from {} of the {} matching articles)",
+                sample.counted, sample.matched
+            )?;
+            out.reset()?;
+        }
     }
     out.set_color(ColorSpec::new().set_dimmed(true))?;
     writeln!(
