@@ -57,7 +57,7 @@ def main():
         print("|---|---:|---:|---:|")
         for key, label in (("newsidx_retrieve", "top 10 articles only"),
                            ("newsidx_documents", "top 10 with their stored documents"),
-                           ("newsidx_passages", "top 10 + passages (text output, no facets)"),
+                           ("newsidx_passages", "top 10 with documents and passages (no count, no facets)"),
                            ("newsidx_facets", "top 10 + count and facets"),
                            ("newsidx_full", "the whole search: facets + passages (JSON)")):
             e = ip[key]

@@ -873,6 +873,9 @@ pub enum Stage {
     /// The top articles with their stored documents read: what a plain document search
     /// engine returns, and the baseline passage work is measured against.
     Documents,
+    /// The top articles, their documents and their passages: the passage work over
+    /// [`Stage::Documents`] (no count, no facets).
+    Passages,
     /// The top articles' addresses plus the count and every facet.
     Facets,
 }
@@ -894,9 +897,15 @@ impl Engine {
         };
         let plan = planner.plan(&req.query)?;
         let outlets = self.resolve_outlets(&req.outlets)?;
-        let query = self.with_filters(plan.query, req, &outlets)?;
+        let query = self.with_filters(plan.query.box_clone(), req, &outlets)?;
         let top = TopDocs::with_limit(candidate_articles(req)).order_by_score();
         match stage {
+            Stage::Passages => {
+                let docs = searcher.search(&query, &top).context("search failed")?;
+                Ok(self
+                    .passages_for(&searcher, &fields, &docs, &plan.spec, req)?
+                    .len())
+            }
             Stage::TopDocs => Ok(searcher
                 .search(&query, &top)
                 .context("search failed")?

@@ -312,18 +312,14 @@ impl<'a> Passager<'a> {
         let mut layout = std::mem::take(&mut self.layout);
         self.find_matches(body);
         split::paragraphs(body, &mut |_, _| false, &mut layout.paragraphs);
-        // Learnt boilerplate survives only in articles indexed before it was learnt; look
-        // for it where it could become a passage, and redo the layout without it if found.
+        self.cut_units(body, &mut layout);
+        let mut out = self.pick(body, &layout);
+        // Learnt boilerplate survives only in articles indexed before it was learnt. It
+        // matters only where it would be shown, so look for it in the picked passages
+        // (looking in every matched paragraph was a quarter of the passage work); when one
+        // holds a learnt line, lay the text out again without those lines and pick again.
         if let Some(view) = self.boilerplate.filter(|v| !v.is_empty()) {
-            let matched = self.matched_paragraphs(&layout.paragraphs);
-            let suspect = layout.paragraphs.iter().zip(&matched).any(|(p, &m)| {
-                m && body
-                    .get(p.start..p.end)
-                    .unwrap_or("")
-                    .split('\n')
-                    .any(|line| view.is_learnt(outlet, line))
-            });
-            if suspect {
+            if out.iter().any(|p| shows_learnt(view, outlet, body, p)) {
                 let hidden = view.hidden_lines(outlet, body);
                 let mut drop = |start: usize, _: &str| hidden.binary_search(&start).is_ok();
                 split::paragraphs(body, &mut drop, &mut layout.paragraphs);
@@ -332,10 +328,10 @@ impl<'a> Passager<'a> {
                     self.layout = layout;
                     return Vec::new();
                 }
+                self.cut_units(body, &mut layout);
+                out = self.pick(body, &layout);
             }
         }
-        self.cut_units(body, &mut layout);
-        let out = self.pick(body, &layout);
         self.layout = layout;
         out
     }
@@ -798,6 +794,24 @@ impl<'a> Passager<'a> {
             highlights,
         }
     }
+}
+
+/// Whether passage `p` of `body` (its whole lines) or its heading is a learnt boilerplate
+/// line of `outlet`.
+fn shows_learnt(view: &BoilerplateView, outlet: &str, body: &str, p: &Passage) -> bool {
+    let from = body
+        .get(..p.start)
+        .and_then(|b| b.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let to = body
+        .get(p.end..)
+        .and_then(|b| b.find('\n'))
+        .map_or(body.len(), |i| p.end + i);
+    let lines = body.get(from..to).unwrap_or("");
+    lines.split('\n').any(|line| view.is_learnt(outlet, line))
+        || p.heading
+            .as_deref()
+            .is_some_and(|h| view.is_learnt(outlet, h))
 }
 
 /// Finds a continuation of a phrase from token `i` on: the next token within the
