@@ -127,7 +127,10 @@ def main():
             base = rng.choice(records)
             rec = remix(rng, base, by_outlet.get(base.get("source")), 9_000_000 + i)
             rec["title"] = f"Fresh benchmark article {i} " + (rec.get("title") or "")
-            rec["content_original"] += f"\n\nThis is newly added benchmark article zqfresh{i:03d}."
+            # The marker goes into the article's own last paragraph: a line of its own,
+            # the same in all 100 articles but for the digits, is boilerplate by the
+            # indexer's repetition rule on a small corpus, and would be stripped.
+            rec["content_original"] = rec["content_original"].rstrip() + f" (ref. zqfresh{i:03d})"
             out.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
     with open(os.path.join(work, "queries.json"), "w", encoding="utf-8") as out:
