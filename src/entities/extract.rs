@@ -1085,8 +1085,14 @@ impl<'g> Scan<'g> {
             push(self, Some(EntityKind::Location), None, 2, surface);
             return;
         }
+        // An office ("President of the Republic", "Secretary of State") ends in a place
+        // word but is no place: the office rule below reads it.
+        let office = b - a >= 3
+            && first_wc & class::TITLE_HEAD != 0
+            && &text[toks[a + 1].start as usize..toks[a + 1].end as usize] == "of";
         // Capitalised place word at the end: "Kyzylorda Region", "Rila Mountains".
         if !single
+            && !office
             && last_wc & class::PLACE_SUFFIX != 0
             && last_wc & class::ORG_HEAD == 0
             && cue != Cue::Person

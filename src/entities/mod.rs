@@ -165,6 +165,17 @@ mod tests {
     }
 
     #[test]
+    fn an_office_without_a_holder_is_no_place() {
+        let got = names(
+            None,
+            "Ministers earn less than the President of the Republic. The Secretary of State \
+             flew home on Tuesday.",
+        );
+        assert!(!mentions(&got, "Republic"), "{got:?}");
+        assert!(!mentions(&got, "State"), "{got:?}");
+    }
+
+    #[test]
     fn acronyms_join_their_expansion() {
         let ents = Extractor::new().extract(
             None,
