@@ -359,6 +359,9 @@ pub struct Mention {
     pub common: bool,
     /// A lone word that is a given name ("Victoria", "Kerry").
     pub given: bool,
+    /// A lone word the gazetteer knows as a country or a city of millions ("Peru",
+    /// "Caracas"): never taken for a person's surname within an article.
+    pub country: bool,
 }
 
 /// Per-article extraction state.
@@ -449,6 +452,9 @@ impl<'g> Scan<'g> {
                 & (class::ORG_HEAD_OF | class::TITLE_HEAD | class::PLACE_SUFFIX | class::ORG_HEAD)
                 != 0;
             let mut has_org = false;
+            // "Ministry of": an institution word first, then "of" (for "and" below).
+            let first_org = self.wc(text, &toks, i) & class::ORG_HEAD != 0;
+            let mut passed_of = false;
             if toks[i].has(POSS) {
                 // "Kazakhstan's Interior Ministry": the possessor is a name of its own.
             } else {
@@ -491,6 +497,7 @@ impl<'g> Scan<'g> {
                             continue;
                         }
                         if w == "of" && has_org_head_of {
+                            passed_of = true;
                             if next_ok(j + 1) {
                                 j += 1;
                                 continue;
@@ -508,6 +515,24 @@ impl<'g> Scan<'g> {
                         if (w == "for" || w == "on" || w == "and") && has_org && next_ok(j + 1) {
                             j += 1;
                             continue;
+                        }
+                        // "Ministry of Agriculture and Livestock", "Ministry of Science and
+                        // Technology": after "Institution of X", "and" with one more plain
+                        // word that ends the run is still the portfolio. Not "Radio Globo
+                        // and Globo TV" (a second name), nor "... and Peru" (a place).
+                        if w == "and" && first_org && passed_of && next_ok(j + 1) {
+                            let wc1 = self.wc(text, &toks, j + 1);
+                            let plain = wc1 & class::COMMON != 0
+                                && wc1 & (class::GIVEN | class::ORG_HEAD) == 0
+                                && wc1 & IS_PLACE == 0
+                                && !toks[j + 1].has(ALLCAPS);
+                            let ends = j + 2 >= n
+                                || toks[j + 2].has(HARD)
+                                || !self.name_like(text, &toks, j + 2);
+                            if plain && ends {
+                                j += 1;
+                                continue;
+                            }
                         }
                         if w == "and" && next_ok(j + 1) {
                             // "Trinidad and Tobago": only when the gazetteer knows the whole.
@@ -636,6 +661,7 @@ impl<'g> Scan<'g> {
             words: 3,
             common: false,
             given: false,
+            country: false,
         });
     }
 
@@ -688,6 +714,7 @@ impl<'g> Scan<'g> {
             words: 1,
             common: false,
             given: false,
+            country: false,
         });
     }
 
@@ -984,6 +1011,8 @@ impl<'g> Scan<'g> {
         let pos = self.base + toks[a].start;
         let common = single && first_wc & class::COMMON != 0;
         let given = single && first_wc & class::GIVEN != 0;
+        let country = single
+            && place.is_some_and(|p| matches!(p.class, PlaceClass::Country | PlaceClass::BigCity));
         let push = |s: &mut Self,
                     kind: Option<EntityKind>,
                     canonical: Option<Box<str>>,
@@ -1002,6 +1031,7 @@ impl<'g> Scan<'g> {
                 words,
                 common,
                 given,
+                country,
             });
         };
         if single && first_wc & (class::CALENDAR | class::FUNCTION) != 0 && !acronym {

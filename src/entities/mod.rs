@@ -176,6 +176,40 @@ mod tests {
     }
 
     #[test]
+    fn a_town_named_like_a_persons_surname_is_the_person() {
+        let got = names(
+            None,
+            "Senator Marta Valverde spoke to reporters. Valverde said the vote would pass.",
+        );
+        assert!(has(&got, EntityKind::Person, "Marta Valverde"), "{got:?}");
+        assert!(!has(&got, EntityKind::Location, "Valverde"), "{got:?}");
+        // Placed by the text, the town stays a town.
+        let got = names(
+            None,
+            "Senator Marta Valverde spoke to reporters. Floods hit the farms in Valverde.",
+        );
+        assert!(has(&got, EntityKind::Location, "Valverde"), "{got:?}");
+    }
+
+    #[test]
+    fn ministry_portfolios_joined_by_and_stay_one_name() {
+        let got = names(
+            None,
+            "Officials of the Ministry of Fisheries and Forestry met, as reported by Radio Uno and \
+             Canal Seis.",
+        );
+        assert!(
+            has(
+                &got,
+                EntityKind::Organization,
+                "Ministry of Fisheries and Forestry"
+            ),
+            "{got:?}"
+        );
+        assert!(!mentions(&got, "Radio Uno and Canal Seis"), "{got:?}");
+    }
+
+    #[test]
     fn acronyms_join_their_expansion() {
         let ents = Extractor::new().extract(
             None,
