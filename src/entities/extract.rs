@@ -944,7 +944,12 @@ impl<'g> Scan<'g> {
                 .is_some_and(|p| p.class >= PlaceClass::Region);
         if !is_place || (b - a == 1 && !strong_place) {
             let last_org = self.wc(text, toks, b - 1) & class::ORG_HEAD != 0;
-            if b - a >= 2 && self.demonym(text, toks, b - 1) {
+            // "Federico Franco", "Dawn French": after a given name a nationality-like
+            // word is a surname, not a nationality to strip.
+            let given_before_last = b - a >= 2
+                && !toks[b - 2].has(LOWER)
+                && self.wc(text, toks, b - 2) & (class::GIVEN | class::COMMON) == class::GIVEN;
+            if b - a >= 2 && self.demonym(text, toks, b - 1) && !given_before_last {
                 return self.classify(text, toks, a, b - 1, cue, false, paren_of, false);
             }
             if self.demonym(text, toks, a) && !(last_org && b - a >= 2) {
@@ -1282,7 +1287,22 @@ impl<'g> Scan<'g> {
                 return;
             }
             if commons == 0 && words <= 4 {
-                push(self, Some(EntityKind::Person), None, 1, surface);
+                // Unknown words that no given name starts are a person only by shape;
+                // "in Machu Picchu", "near Wagga Wagga" are where something is. Only the
+                // prepositions of being somewhere: "from" and "at" also go with people.
+                let where_prep = a > 0
+                    && toks[a - 1].has(LOWER)
+                    && !toks[a].has(HARD)
+                    && matches!(
+                        &text[toks[a - 1].start as usize..toks[a - 1].end as usize],
+                        "in" | "near" | "around" | "outside" | "inside" | "throughout" | "into"
+                    );
+                let kind = if where_prep && cue != Cue::Person {
+                    EntityKind::Location
+                } else {
+                    EntityKind::Person
+                };
+                push(self, Some(kind), None, 1, surface);
                 return;
             }
             if commons as u8 >= words {

@@ -210,6 +210,17 @@ mod tests {
     }
 
     #[test]
+    fn unknown_pairs_after_in_are_places_and_given_names_keep_their_surname() {
+        let got = names(
+            None,
+            "The festival returns to the streets in Quorra Quorra next week.",
+        );
+        assert!(has(&got, EntityKind::Location, "Quorra Quorra"), "{got:?}");
+        let got = names(None, "The decree was signed under President Miguel Franco.");
+        assert!(has(&got, EntityKind::Person, "Miguel Franco"), "{got:?}");
+    }
+
+    #[test]
     fn acronyms_join_their_expansion() {
         let ents = Extractor::new().extract(
             None,
