@@ -1204,6 +1204,15 @@ impl<'g> Scan<'g> {
                     | "nato"
                     | "opec"
                     | "treasury"
+                    // Capitalised mid-sentence these are the institution, not the word:
+                    // "the Crown argued", "the Cabinet agreed", "the Army denied".
+                    | "crown"
+                    | "cabinet"
+                    | "army"
+                    | "navy"
+                    | "church"
+                    | "embassy"
+                    | "labor"
             )
         {
             push(self, Some(EntityKind::Organization), None, 2, surface);

@@ -221,6 +221,18 @@ mod tests {
     }
 
     #[test]
+    fn capitalised_institution_words_are_organisations() {
+        let got = names(
+            None,
+            "Lawyers for the Crown said the deal was fair, and the Cabinet approved it \
+             after Labor voted against.",
+        );
+        assert!(has(&got, EntityKind::Organization, "Crown"), "{got:?}");
+        assert!(has(&got, EntityKind::Organization, "Cabinet"), "{got:?}");
+        assert!(has(&got, EntityKind::Organization, "Labor"), "{got:?}");
+    }
+
+    #[test]
     fn acronyms_join_their_expansion() {
         let ents = Extractor::new().extract(
             None,
