@@ -1049,6 +1049,28 @@ impl<'g> Scan<'g> {
             push(self, Some(EntityKind::Organization), None, 2, surface);
             return;
         }
+        // "Emilio Reyes (Olimpia)", "Ana Soto (Tolima)": a name alone in parentheses right
+        // after a person is what the person belongs to, a club or a party, even when a
+        // town shares its name. A country there is a nationality and stays a place, and
+        // a place of several words ("San Pedro Sula") is where the person is from.
+        let closes = text
+            .get(toks[b - 1].end as usize..)
+            .is_some_and(|r| r.starts_with(')'));
+        if let Some(pi) = paren_of {
+            if !acronym
+                && closes
+                && cue != Cue::Person
+                && self.mentions.get(pi).is_some_and(|m| {
+                    m.kind == Some(EntityKind::Person) && m.words >= 2 && !m.acronym
+                })
+                && place.is_none_or(|p| single && p.class < PlaceClass::Country)
+                && last_wc & (class::FACILITY | class::PLACE_SUFFIX) == 0
+                && !(single && first_wc & (class::GIVEN | class::COMMON) != 0)
+            {
+                push(self, Some(EntityKind::Organization), None, 2, surface);
+                return;
+            }
+        }
         if let Some(p) = place {
             let ambiguous = single
                 && p.class < PlaceClass::Region

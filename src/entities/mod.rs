@@ -233,6 +233,18 @@ mod tests {
     }
 
     #[test]
+    fn a_name_in_parentheses_after_a_person_is_their_club() {
+        let got = names(
+            None,
+            "The squad: Pablo Serrano (Tolima), Marcos Ibarra (Zentrox) and Lucia Benitez \
+             (Argentina).",
+        );
+        assert!(has(&got, EntityKind::Organization, "Tolima"), "{got:?}");
+        assert!(has(&got, EntityKind::Organization, "Zentrox"), "{got:?}");
+        assert!(has(&got, EntityKind::Location, "Argentina"), "{got:?}");
+    }
+
+    #[test]
     fn acronyms_join_their_expansion() {
         let ents = Extractor::new().extract(
             None,
