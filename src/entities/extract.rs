@@ -1049,6 +1049,18 @@ impl<'g> Scan<'g> {
             push(self, Some(EntityKind::Organization), None, 2, surface);
             return;
         }
+        // "the newspaper El Mercurio", "the cartel Los Zetas", "the firm Willis Towers
+        // Watson": a noun naming a kind of body right before the name says what it is,
+        // unless the name is a person's (a given name first) or a region or country.
+        if prev_lower_wc & class::ORG_APPOSITIVE != 0
+            && cue != Cue::Person
+            && !acronym
+            && first_wc & class::GIVEN == 0
+            && place.is_none_or(|p| p.class < PlaceClass::Region)
+        {
+            push(self, Some(EntityKind::Organization), None, 2, surface);
+            return;
+        }
         // "Emilio Reyes (Olimpia)", "Ana Soto (Tolima)": a name alone in parentheses right
         // after a person is what the person belongs to, a club or a party, even when a
         // town shares its name. A country there is a nationality and stays a place, and

@@ -245,6 +245,24 @@ mod tests {
     }
 
     #[test]
+    fn a_kind_of_body_before_a_name_makes_it_an_organisation() {
+        let got = names(
+            None,
+            "The report appeared in the newspaper El Faro Austral, and the cartel Los \
+             Halcones denied it, as did the broadcaster Marta Rivas.",
+        );
+        assert!(
+            has(&got, EntityKind::Organization, "El Faro Austral"),
+            "{got:?}"
+        );
+        assert!(
+            has(&got, EntityKind::Organization, "Los Halcones"),
+            "{got:?}"
+        );
+        assert!(has(&got, EntityKind::Person, "Marta Rivas"), "{got:?}");
+    }
+
+    #[test]
     fn acronyms_join_their_expansion() {
         let ents = Extractor::new().extract(
             None,
