@@ -842,9 +842,15 @@ impl<'g> Scan<'g> {
         paren_of: Option<usize>,
         sent_lone: bool,
     ) {
-        // An organisation word at the end keeps the run whole ("General Motors").
+        // An organisation word at the end keeps the run whole ("General Motors"), and so
+        // does a facility word: "Chief Whitecap Park", "President Kennedy Bridge" are
+        // places named after a person, not the person.
         let last_wc = self.wc(text, toks, b - 1);
-        if last_wc & class::ORG_HEAD == 0 || b - a == 1 {
+        let facility = b - a >= 3
+            && last_wc & class::FACILITY != 0
+            && last_wc & class::TITLE_HEAD == 0
+            && !toks[b - 1].has(LOWER);
+        if (last_wc & class::ORG_HEAD == 0 || b - a == 1) && !facility {
             let mut k = a;
             while k < b {
                 let wc = self.wc(text, toks, k);

@@ -263,6 +263,19 @@ mod tests {
     }
 
     #[test]
+    fn a_park_named_after_a_chief_is_a_place() {
+        let got = names(
+            None,
+            "Families camped at Chief Ravenwing Park over the weekend.",
+        );
+        assert!(
+            has(&got, EntityKind::Location, "Chief Ravenwing Park"),
+            "{got:?}"
+        );
+        assert!(!has(&got, EntityKind::Person, "Ravenwing Park"), "{got:?}");
+    }
+
+    #[test]
     fn acronyms_join_their_expansion() {
         let ents = Extractor::new().extract(
             None,
