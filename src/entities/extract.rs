@@ -475,8 +475,17 @@ impl<'g> Scan<'g> {
                         }
                         let poss = toks[j].has(POSS);
                         j += 1;
+                        // "Workers' Party" goes on past a plain word's possessive; a complete
+                        // institution does not ("Bureau of Meteorology's Jane Roe", "World
+                        // Health Organization's advisers"), nor does one before a given name.
+                        let owner_done = passed_of || wc & class::ORG_HEAD != 0;
                         if poss
-                            && !(wc & class::COMMON != 0 && j < n && self.name_like(text, &toks, j))
+                            && !(wc & class::COMMON != 0
+                                && !owner_done
+                                && j < n
+                                && self.name_like(text, &toks, j)
+                                && self.wc(text, &toks, j) & (class::GIVEN | class::COMMON)
+                                    != class::GIVEN)
                         {
                             break;
                         }
@@ -1165,9 +1174,16 @@ impl<'g> Scan<'g> {
         let office = b - a >= 3
             && first_wc & class::TITLE_HEAD != 0
             && &text[toks[a + 1].start as usize..toks[a + 1].end as usize] == "of";
+        // Nor is an institution "of" one ("Department of State", "Bank of the Republic").
+        let institution_of = (a..b.saturating_sub(1)).any(|k| {
+            !toks[k].has(LOWER)
+                && &text[toks[k + 1].start as usize..toks[k + 1].end as usize] == "of"
+                && self.wc(text, toks, k) & (class::ORG_HEAD_OF | class::ORG_HEAD) != 0
+        });
         // Capitalised place word at the end: "Kyzylorda Region", "Rila Mountains".
         if !single
             && !office
+            && !institution_of
             && last_wc & class::PLACE_SUFFIX != 0
             && last_wc & class::ORG_HEAD == 0
             && cue != Cue::Person

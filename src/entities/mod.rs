@@ -276,6 +276,28 @@ mod tests {
     }
 
     #[test]
+    fn an_institutions_possessive_ends_it() {
+        let got = names(
+            None,
+            "The Bureau of Hydrology’s Marcus Pell warned of floods. The Nurses' Union \
+             agreed with the Bank of the Republic.",
+        );
+        assert!(
+            has(&got, EntityKind::Organization, "Bureau of Hydrology"),
+            "{got:?}"
+        );
+        assert!(has(&got, EntityKind::Person, "Marcus Pell"), "{got:?}");
+        assert!(
+            has(&got, EntityKind::Organization, "Nurses' Union"),
+            "{got:?}"
+        );
+        assert!(
+            has(&got, EntityKind::Organization, "Bank of the Republic"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
     fn acronyms_join_their_expansion() {
         let ents = Extractor::new().extract(
             None,
