@@ -455,8 +455,22 @@ impl<'g> Scan<'g> {
             // "Ministry of": an institution word first, then "of" (for "and" below).
             let first_org = self.wc(text, &toks, i) & class::ORG_HEAD != 0;
             let mut passed_of = false;
-            if toks[i].has(POSS) {
-                // "Kazakhstan's Interior Ministry": the possessor is a name of its own.
+            // "Kazakhstan's Interior Ministry": the possessor is a name of its own; but a
+            // plain word's possessive starts a longer name ("the Workers' Party", "the
+            // Women's Refuge"), as it does inside a run.
+            let plain_possessor = toks[i].has(POSS) && {
+                let wc = self.wc(text, &toks, i);
+                wc & class::COMMON != 0
+                    && wc & (class::GIVEN | IS_PLACE | class::ORG_HEAD | class::TITLE_HEAD) == 0
+                    && !toks[i].has(ALLCAPS)
+                    && i + 1 < n
+                    && !toks[i + 1].has(HARD)
+                    && self.name_like(text, &toks, i + 1)
+                    // Not before a person: "Racing's Fernando Gago".
+                    && self.wc(text, &toks, i + 1) & (class::GIVEN | class::COMMON)
+                        != class::GIVEN
+            };
+            if toks[i].has(POSS) && !plain_possessor {
             } else {
                 while j < n && !toks[j].has(HARD) {
                     if self.name_like(text, &toks, j) {

@@ -298,6 +298,19 @@ mod tests {
     }
 
     #[test]
+    fn a_plain_possessive_starts_a_longer_name() {
+        let got = names(
+            None,
+            "Members of the Farmers' Alliance met. Later, Olimpo's Carla Mendez scored twice.",
+        );
+        assert!(
+            has(&got, EntityKind::Organization, "Farmers' Alliance"),
+            "{got:?}"
+        );
+        assert!(has(&got, EntityKind::Person, "Carla Mendez"), "{got:?}");
+    }
+
+    #[test]
     fn acronyms_join_their_expansion() {
         let ents = Extractor::new().extract(
             None,
