@@ -206,6 +206,7 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         strength: u8,
         common: bool,
         given: bool,
+        country: bool,
         alive: bool,
     }
     fn group_for(
@@ -229,6 +230,7 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
             strength: 0,
             common: m.common,
             given: m.given,
+            country: m.country,
             alive: true,
         });
         by_key.insert(key, groups.len() - 1);
@@ -382,10 +384,21 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         // Confident places and organisations stay themselves, except a given name that
         // is also a region ("Victoria") when a person of that name is in the article.
         let lone_given = short.len() == 1 && groups[gi].given;
-        if groups[gi].strength >= 3 && kind.is_some_and(|k| k != EntityKind::Person) && !lone_given
-        {
+        // A lone word the gazetteer knows as a town or province ("Lugo", "Maldonado")
+        // in an article that names a person with that surname ("Fernando Lugo") is that
+        // person ("Lugo said"), unless the text ever places it ("in Lugo"). Countries stay.
+        let lone_place = short.len() == 1
+            && kind == Some(EntityKind::Location)
+            && !groups[gi].country
+            && groups[gi].place_prep == 0;
+        let confident = groups[gi].strength >= 3
+            && kind.is_some_and(|k| k != EntityKind::Person)
+            && !lone_given;
+        if confident && !lone_place {
             continue;
         }
+        // A confident place may only become the surname of a person.
+        let surname_only = confident;
         let mut cands: Vec<usize> = Vec::new();
         for (j, g) in groups.iter().enumerate() {
             if j == gi || !g.alive {
@@ -412,6 +425,8 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
                 && long[1..long.len() - 1].contains(&short[0])
                 && !groups[gi].given;
             let fits = match jk {
+                Some(EntityKind::Person) if surname_only => ends || inner,
+                _ if surname_only => false,
                 Some(EntityKind::Person) => {
                     (ends || given_only || inner) && kind != Some(EntityKind::Organization)
                 }

@@ -359,6 +359,9 @@ pub struct Mention {
     pub common: bool,
     /// A lone word that is a given name ("Victoria", "Kerry").
     pub given: bool,
+    /// A lone word the gazetteer knows as a country or a city of millions ("Peru",
+    /// "Caracas"): never taken for a person's surname within an article.
+    pub country: bool,
 }
 
 /// Per-article extraction state.
@@ -449,8 +452,25 @@ impl<'g> Scan<'g> {
                 & (class::ORG_HEAD_OF | class::TITLE_HEAD | class::PLACE_SUFFIX | class::ORG_HEAD)
                 != 0;
             let mut has_org = false;
-            if toks[i].has(POSS) {
-                // "Kazakhstan's Interior Ministry": the possessor is a name of its own.
+            // "Ministry of": an institution word first, then "of" (for "and" below).
+            let first_org = self.wc(text, &toks, i) & class::ORG_HEAD != 0;
+            let mut passed_of = false;
+            // "Kazakhstan's Interior Ministry": the possessor is a name of its own; but a
+            // plain word's possessive starts a longer name ("the Workers' Party", "the
+            // Women's Refuge"), as it does inside a run.
+            let plain_possessor = toks[i].has(POSS) && {
+                let wc = self.wc(text, &toks, i);
+                wc & class::COMMON != 0
+                    && wc & (class::GIVEN | IS_PLACE | class::ORG_HEAD | class::TITLE_HEAD) == 0
+                    && !toks[i].has(ALLCAPS)
+                    && i + 1 < n
+                    && !toks[i + 1].has(HARD)
+                    && self.name_like(text, &toks, i + 1)
+                    // Not before a person: "Racing's Fernando Gago".
+                    && self.wc(text, &toks, i + 1) & (class::GIVEN | class::COMMON)
+                        != class::GIVEN
+            };
+            if toks[i].has(POSS) && !plain_possessor {
             } else {
                 while j < n && !toks[j].has(HARD) {
                     if self.name_like(text, &toks, j) {
@@ -469,8 +489,17 @@ impl<'g> Scan<'g> {
                         }
                         let poss = toks[j].has(POSS);
                         j += 1;
+                        // "Workers' Party" goes on past a plain word's possessive; a complete
+                        // institution does not ("Bureau of Meteorology's Jane Roe", "World
+                        // Health Organization's advisers"), nor does one before a given name.
+                        let owner_done = passed_of || wc & class::ORG_HEAD != 0;
                         if poss
-                            && !(wc & class::COMMON != 0 && j < n && self.name_like(text, &toks, j))
+                            && !(wc & class::COMMON != 0
+                                && !owner_done
+                                && j < n
+                                && self.name_like(text, &toks, j)
+                                && self.wc(text, &toks, j) & (class::GIVEN | class::COMMON)
+                                    != class::GIVEN)
                         {
                             break;
                         }
@@ -491,6 +520,7 @@ impl<'g> Scan<'g> {
                             continue;
                         }
                         if w == "of" && has_org_head_of {
+                            passed_of = true;
                             if next_ok(j + 1) {
                                 j += 1;
                                 continue;
@@ -508,6 +538,24 @@ impl<'g> Scan<'g> {
                         if (w == "for" || w == "on" || w == "and") && has_org && next_ok(j + 1) {
                             j += 1;
                             continue;
+                        }
+                        // "Ministry of Agriculture and Livestock", "Ministry of Science and
+                        // Technology": after "Institution of X", "and" with one more plain
+                        // word that ends the run is still the portfolio. Not "Radio Globo
+                        // and Globo TV" (a second name), nor "... and Peru" (a place).
+                        if w == "and" && first_org && passed_of && next_ok(j + 1) {
+                            let wc1 = self.wc(text, &toks, j + 1);
+                            let plain = wc1 & class::COMMON != 0
+                                && wc1 & (class::GIVEN | class::ORG_HEAD) == 0
+                                && wc1 & IS_PLACE == 0
+                                && !toks[j + 1].has(ALLCAPS);
+                            let ends = j + 2 >= n
+                                || toks[j + 2].has(HARD)
+                                || !self.name_like(text, &toks, j + 2);
+                            if plain && ends {
+                                j += 1;
+                                continue;
+                            }
                         }
                         if w == "and" && next_ok(j + 1) {
                             // "Trinidad and Tobago": only when the gazetteer knows the whole.
@@ -636,6 +684,7 @@ impl<'g> Scan<'g> {
             words: 3,
             common: false,
             given: false,
+            country: false,
         });
     }
 
@@ -688,6 +737,7 @@ impl<'g> Scan<'g> {
             words: 1,
             common: false,
             given: false,
+            country: false,
         });
     }
 
@@ -815,9 +865,15 @@ impl<'g> Scan<'g> {
         paren_of: Option<usize>,
         sent_lone: bool,
     ) {
-        // An organisation word at the end keeps the run whole ("General Motors").
+        // An organisation word at the end keeps the run whole ("General Motors"), and so
+        // does a facility word: "Chief Whitecap Park", "President Kennedy Bridge" are
+        // places named after a person, not the person.
         let last_wc = self.wc(text, toks, b - 1);
-        if last_wc & class::ORG_HEAD == 0 || b - a == 1 {
+        let facility = b - a >= 3
+            && last_wc & class::FACILITY != 0
+            && last_wc & class::TITLE_HEAD == 0
+            && !toks[b - 1].has(LOWER);
+        if (last_wc & class::ORG_HEAD == 0 || b - a == 1) && !facility {
             let mut k = a;
             while k < b {
                 let wc = self.wc(text, toks, k);
@@ -917,7 +973,12 @@ impl<'g> Scan<'g> {
                 .is_some_and(|p| p.class >= PlaceClass::Region);
         if !is_place || (b - a == 1 && !strong_place) {
             let last_org = self.wc(text, toks, b - 1) & class::ORG_HEAD != 0;
-            if b - a >= 2 && self.demonym(text, toks, b - 1) {
+            // "Federico Franco", "Dawn French": after a given name a nationality-like
+            // word is a surname, not a nationality to strip.
+            let given_before_last = b - a >= 2
+                && !toks[b - 2].has(LOWER)
+                && self.wc(text, toks, b - 2) & (class::GIVEN | class::COMMON) == class::GIVEN;
+            if b - a >= 2 && self.demonym(text, toks, b - 1) && !given_before_last {
                 return self.classify(text, toks, a, b - 1, cue, false, paren_of, false);
             }
             if self.demonym(text, toks, a) && !(last_org && b - a >= 2) {
@@ -984,6 +1045,8 @@ impl<'g> Scan<'g> {
         let pos = self.base + toks[a].start;
         let common = single && first_wc & class::COMMON != 0;
         let given = single && first_wc & class::GIVEN != 0;
+        let country = single
+            && place.is_some_and(|p| matches!(p.class, PlaceClass::Country | PlaceClass::BigCity));
         let push = |s: &mut Self,
                     kind: Option<EntityKind>,
                     canonical: Option<Box<str>>,
@@ -1002,6 +1065,7 @@ impl<'g> Scan<'g> {
                 words,
                 common,
                 given,
+                country,
             });
         };
         if single && first_wc & (class::CALENDAR | class::FUNCTION) != 0 && !acronym {
@@ -1013,6 +1077,40 @@ impl<'g> Scan<'g> {
         if with_number {
             push(self, Some(EntityKind::Organization), None, 2, surface);
             return;
+        }
+        // "the newspaper El Mercurio", "the cartel Los Zetas", "the firm Willis Towers
+        // Watson": a noun naming a kind of body right before the name says what it is,
+        // unless the name is a person's (a given name first) or a region or country.
+        if prev_lower_wc & class::ORG_APPOSITIVE != 0
+            && cue != Cue::Person
+            && !acronym
+            && first_wc & class::GIVEN == 0
+            && place.is_none_or(|p| p.class < PlaceClass::Region)
+        {
+            push(self, Some(EntityKind::Organization), None, 2, surface);
+            return;
+        }
+        // "Emilio Reyes (Olimpia)", "Ana Soto (Tolima)": a name alone in parentheses right
+        // after a person is what the person belongs to, a club or a party, even when a
+        // town shares its name. A country there is a nationality and stays a place, and
+        // a place of several words ("San Pedro Sula") is where the person is from.
+        let closes = text
+            .get(toks[b - 1].end as usize..)
+            .is_some_and(|r| r.starts_with(')'));
+        if let Some(pi) = paren_of {
+            if !acronym
+                && closes
+                && cue != Cue::Person
+                && self.mentions.get(pi).is_some_and(|m| {
+                    m.kind == Some(EntityKind::Person) && m.words >= 2 && !m.acronym
+                })
+                && place.is_none_or(|p| single && p.class < PlaceClass::Country)
+                && last_wc & (class::FACILITY | class::PLACE_SUFFIX) == 0
+                && !(single && first_wc & (class::GIVEN | class::COMMON) != 0)
+            {
+                push(self, Some(EntityKind::Organization), None, 2, surface);
+                return;
+            }
         }
         if let Some(p) = place {
             let ambiguous = single
@@ -1085,8 +1183,21 @@ impl<'g> Scan<'g> {
             push(self, Some(EntityKind::Location), None, 2, surface);
             return;
         }
+        // An office ("President of the Republic", "Secretary of State") ends in a place
+        // word but is no place: the office rule below reads it.
+        let office = b - a >= 3
+            && first_wc & class::TITLE_HEAD != 0
+            && &text[toks[a + 1].start as usize..toks[a + 1].end as usize] == "of";
+        // Nor is an institution "of" one ("Department of State", "Bank of the Republic").
+        let institution_of = (a..b.saturating_sub(1)).any(|k| {
+            !toks[k].has(LOWER)
+                && &text[toks[k + 1].start as usize..toks[k + 1].end as usize] == "of"
+                && self.wc(text, toks, k) & (class::ORG_HEAD_OF | class::ORG_HEAD) != 0
+        });
         // Capitalised place word at the end: "Kyzylorda Region", "Rila Mountains".
         if !single
+            && !office
+            && !institution_of
             && last_wc & class::PLACE_SUFFIX != 0
             && last_wc & class::ORG_HEAD == 0
             && cue != Cue::Person
@@ -1163,6 +1274,15 @@ impl<'g> Scan<'g> {
                     | "nato"
                     | "opec"
                     | "treasury"
+                    // Capitalised mid-sentence these are the institution, not the word:
+                    // "the Crown argued", "the Cabinet agreed", "the Army denied".
+                    | "crown"
+                    | "cabinet"
+                    | "army"
+                    | "navy"
+                    | "church"
+                    | "embassy"
+                    | "labor"
             )
         {
             push(self, Some(EntityKind::Organization), None, 2, surface);
@@ -1246,7 +1366,22 @@ impl<'g> Scan<'g> {
                 return;
             }
             if commons == 0 && words <= 4 {
-                push(self, Some(EntityKind::Person), None, 1, surface);
+                // Unknown words that no given name starts are a person only by shape;
+                // "in Machu Picchu", "near Wagga Wagga" are where something is. Only the
+                // prepositions of being somewhere: "from" and "at" also go with people.
+                let where_prep = a > 0
+                    && toks[a - 1].has(LOWER)
+                    && !toks[a].has(HARD)
+                    && matches!(
+                        &text[toks[a - 1].start as usize..toks[a - 1].end as usize],
+                        "in" | "near" | "around" | "outside" | "inside" | "throughout" | "into"
+                    );
+                let kind = if where_prep && cue != Cue::Person {
+                    EntityKind::Location
+                } else {
+                    EntityKind::Person
+                };
+                push(self, Some(kind), None, 1, surface);
                 return;
             }
             if commons as u8 >= words {

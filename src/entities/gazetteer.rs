@@ -92,6 +92,7 @@ pub mod class {
     pub const FACILITY: u32 = 1 << 19;
     pub const PLACE_FIRST: u32 = 1 << 20;
     pub const KNOWN_ORG: u32 = 1 << 21;
+    pub const ORG_APPOSITIVE: u32 = 1 << 22;
 }
 
 pub struct Gazetteer {
@@ -131,7 +132,7 @@ impl Gazetteer {
             };
         add(&mut COMMON_WORDS.lines(), class::COMMON, &mut words);
         add(&mut GIVEN_NAMES.lines(), class::GIVEN, &mut words);
-        let lists: [(&[&str], u32); 20] = [
+        let lists: [(&[&str], u32); 21] = [
             (lexicon::TITLE_HEADS, class::TITLE_HEAD),
             (lexicon::TITLE_MODIFIERS, class::TITLE_MOD),
             (lexicon::ORG_HEADS, class::ORG_HEAD),
@@ -151,6 +152,7 @@ impl Gazetteer {
             (lexicon::FACILITY_WORDS, class::FACILITY),
             (lexicon::PLACE_FIRST, class::PLACE_FIRST),
             (lexicon::KNOWN_ORGS, class::KNOWN_ORG),
+            (lexicon::ORG_APPOSITIVES, class::ORG_APPOSITIVE),
             (&[], 0),
         ];
         for (list, bit) in lists {

@@ -613,6 +613,41 @@ pub const ORG_HEADS_OF: &[&str] = &[
     "army",
 ];
 
+/// Lowercase nouns right before a name that say what kind of body it is ("the newspaper
+/// El Mercurio", "the cartel Los Zetas", "the firm Deloitte"): the name is an organisation
+/// whatever its words look like.
+pub const ORG_APPOSITIVES: &[&str] = &[
+    "newspaper",
+    "newspapers",
+    "magazine",
+    "tabloid",
+    "broadsheet",
+    "publication",
+    "outlet",
+    "broadcaster",
+    "channel",
+    "network",
+    "cartel",
+    "gang",
+    "company",
+    "firm",
+    "brand",
+    "label",
+    "club",
+    "party",
+    "ngo",
+    "startup",
+    "airline",
+    "retailer",
+    "consultancy",
+    "conglomerate",
+    "multinational",
+    "carmaker",
+    "automaker",
+    "insurer",
+    "bank",
+];
+
 /// Words after a name that make it a place ("Kyzylorda province", "Mangistau Region").
 pub const PLACE_SUFFIXES: &[&str] = &[
     "province",

@@ -165,6 +165,152 @@ mod tests {
     }
 
     #[test]
+    fn an_office_without_a_holder_is_no_place() {
+        let got = names(
+            None,
+            "Ministers earn less than the President of the Republic. The Secretary of State \
+             flew home on Tuesday.",
+        );
+        assert!(!mentions(&got, "Republic"), "{got:?}");
+        assert!(!mentions(&got, "State"), "{got:?}");
+    }
+
+    #[test]
+    fn a_town_named_like_a_persons_surname_is_the_person() {
+        let got = names(
+            None,
+            "Senator Marta Valverde spoke to reporters. Valverde said the vote would pass.",
+        );
+        assert!(has(&got, EntityKind::Person, "Marta Valverde"), "{got:?}");
+        assert!(!has(&got, EntityKind::Location, "Valverde"), "{got:?}");
+        // Placed by the text, the town stays a town.
+        let got = names(
+            None,
+            "Senator Marta Valverde spoke to reporters. Floods hit the farms in Valverde.",
+        );
+        assert!(has(&got, EntityKind::Location, "Valverde"), "{got:?}");
+    }
+
+    #[test]
+    fn ministry_portfolios_joined_by_and_stay_one_name() {
+        let got = names(
+            None,
+            "Officials of the Ministry of Fisheries and Forestry met, as reported by Radio Uno and \
+             Canal Seis.",
+        );
+        assert!(
+            has(
+                &got,
+                EntityKind::Organization,
+                "Ministry of Fisheries and Forestry"
+            ),
+            "{got:?}"
+        );
+        assert!(!mentions(&got, "Radio Uno and Canal Seis"), "{got:?}");
+    }
+
+    #[test]
+    fn unknown_pairs_after_in_are_places_and_given_names_keep_their_surname() {
+        let got = names(
+            None,
+            "The festival returns to the streets in Quorra Quorra next week.",
+        );
+        assert!(has(&got, EntityKind::Location, "Quorra Quorra"), "{got:?}");
+        let got = names(None, "The decree was signed under President Miguel Franco.");
+        assert!(has(&got, EntityKind::Person, "Miguel Franco"), "{got:?}");
+    }
+
+    #[test]
+    fn capitalised_institution_words_are_organisations() {
+        let got = names(
+            None,
+            "Lawyers for the Crown said the deal was fair, and the Cabinet approved it \
+             after Labor voted against.",
+        );
+        assert!(has(&got, EntityKind::Organization, "Crown"), "{got:?}");
+        assert!(has(&got, EntityKind::Organization, "Cabinet"), "{got:?}");
+        assert!(has(&got, EntityKind::Organization, "Labor"), "{got:?}");
+    }
+
+    #[test]
+    fn a_name_in_parentheses_after_a_person_is_their_club() {
+        let got = names(
+            None,
+            "The squad: Pablo Serrano (Tolima), Marcos Ibarra (Zentrox) and Lucia Benitez \
+             (Argentina).",
+        );
+        assert!(has(&got, EntityKind::Organization, "Tolima"), "{got:?}");
+        assert!(has(&got, EntityKind::Organization, "Zentrox"), "{got:?}");
+        assert!(has(&got, EntityKind::Location, "Argentina"), "{got:?}");
+    }
+
+    #[test]
+    fn a_kind_of_body_before_a_name_makes_it_an_organisation() {
+        let got = names(
+            None,
+            "The report appeared in the newspaper El Faro Austral, and the cartel Los \
+             Halcones denied it, as did the broadcaster Marta Rivas.",
+        );
+        assert!(
+            has(&got, EntityKind::Organization, "El Faro Austral"),
+            "{got:?}"
+        );
+        assert!(
+            has(&got, EntityKind::Organization, "Los Halcones"),
+            "{got:?}"
+        );
+        assert!(has(&got, EntityKind::Person, "Marta Rivas"), "{got:?}");
+    }
+
+    #[test]
+    fn a_park_named_after_a_chief_is_a_place() {
+        let got = names(
+            None,
+            "Families camped at Chief Ravenwing Park over the weekend.",
+        );
+        assert!(
+            has(&got, EntityKind::Location, "Chief Ravenwing Park"),
+            "{got:?}"
+        );
+        assert!(!has(&got, EntityKind::Person, "Ravenwing Park"), "{got:?}");
+    }
+
+    #[test]
+    fn an_institutions_possessive_ends_it() {
+        let got = names(
+            None,
+            "The Bureau of Hydrology’s Marcus Pell warned of floods. The Nurses' Union \
+             agreed with the Bank of the Republic.",
+        );
+        assert!(
+            has(&got, EntityKind::Organization, "Bureau of Hydrology"),
+            "{got:?}"
+        );
+        assert!(has(&got, EntityKind::Person, "Marcus Pell"), "{got:?}");
+        assert!(
+            has(&got, EntityKind::Organization, "Nurses' Union"),
+            "{got:?}"
+        );
+        assert!(
+            has(&got, EntityKind::Organization, "Bank of the Republic"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_plain_possessive_starts_a_longer_name() {
+        let got = names(
+            None,
+            "Members of the Farmers' Alliance met. Later, Olimpo's Carla Mendez scored twice.",
+        );
+        assert!(
+            has(&got, EntityKind::Organization, "Farmers' Alliance"),
+            "{got:?}"
+        );
+        assert!(has(&got, EntityKind::Person, "Carla Mendez"), "{got:?}");
+    }
+
+    #[test]
     fn acronyms_join_their_expansion() {
         let ents = Extractor::new().extract(
             None,

@@ -602,6 +602,9 @@ impl UnionFind {
     }
 }
 
+/// Articles that must name a person in full before a lone surname elsewhere joins them.
+const MIN_SURNAME_ARTICLES: u32 = 3;
+
 /// Derives clusters from counts and lays everything out in the binary form. It runs once at
 /// the end of an index run, with the indexing threads idle: the sorts and the per-name key,
 /// folding and skeleton work run on all cores; what depends on order stays serial.
@@ -696,9 +699,12 @@ fn build(c: &Counts, opstamp: u64) -> Frozen {
             .map(|r| (cluster_total[r], r))
             .collect();
         roots.sort_unstable_by(|a, b| b.cmp(a));
+        // Dominating takes being named in full in several articles: one or two articles
+        // naming "Ariel Varela" say nothing about who "President Varela" is elsewhere,
+        // and a wrong join turns one person into another.
         let dominant = match roots.as_slice() {
-            [only] => Some(only.1),
-            [a, b, ..] if a.0 >= 3 * b.0.max(1) => Some(a.1),
+            [only] if only.0 >= MIN_SURNAME_ARTICLES => Some(only.1),
+            [a, b, ..] if a.0 >= MIN_SURNAME_ARTICLES && a.0 >= 3 * b.0.max(1) => Some(a.1),
             _ => None,
         };
         if let Some(r) = dominant {
@@ -980,6 +986,22 @@ mod tests {
         assert!(t
             .aliases(p, "Kassym-Jomart Tokayev")
             .contains(&"Tokajev".to_string()));
+    }
+
+    #[test]
+    fn a_lone_surname_joins_only_a_person_named_in_several_articles() {
+        let p = EntityKind::Person;
+        let mut t = EntityTable::new();
+        // Named in full once: a bare "Quintero" elsewhere may be anyone.
+        t.observe(&[ent(p, "Marta Quintero", &[])]);
+        t.observe(&[ent(p, "Quintero", &[])]);
+        assert_eq!(t.canonical(p, "Quintero").1, "Quintero");
+        // Named in full in three articles: the bare surname is that person.
+        for _ in 0..3 {
+            t.observe(&[ent(p, "Olaf Brennholt", &["Brennholt"])]);
+        }
+        t.observe(&[ent(p, "Brennholt", &[])]);
+        assert_eq!(t.canonical(p, "Brennholt").1, "Olaf Brennholt");
     }
 
     #[test]
