@@ -2,7 +2,7 @@
 # The side-by-side benchmark: newsidx, tantivy-cli and SQLite FTS5 on the AllSides corpus and
 # on a re-mixed copy scaled to about a million articles. See BENCHMARKS.md.
 #
-#   bench/run.sh                  full run (AllSides + 1M articles; about an hour on 2 cores)
+#   bench/run.sh                  full run (AllSides + 1M articles; about 40 minutes on 2 cores)
 #   bench/run.sh --allsides-only  AllSides only (a few minutes)
 #   bench/run.sh --smoke          a 3,000-article sample, 2 runs a query: checks the script works
 #   SCALE=200000 bench/run.sh     another size for the scaled corpus
