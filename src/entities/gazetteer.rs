@@ -103,8 +103,19 @@ pub struct Gazetteer {
     words: FxMap<Box<str>, u32>,
     /// Folded single token -> (class bits, place id or `NO_PLACE`): `words` and the
     /// one-token keys of `place_keys` in one table, so classifying a token costs one
-    /// lookup, not two (the token lookups were a tenth of extraction time).
-    tokens: FxMap<Box<str>, (u32, u32)>,
+    /// lookup, not two (the token lookups were a tenth of extraction time). Keyed by a
+    /// 64-bit hash of the token, not the token: a probe then touches the table alone, with
+    /// no pointer to chase to a key stored elsewhere and no string comparison, which matters
+    /// when indexing threads beside the extractor keep evicting the gazetteer from the
+    /// caches. Two of the ~200,000 tokens sharing a hash, or a text word hitting one by
+    /// chance, has odds around 10^-9 and 10^-14 per lookup: accepted for a word-class hint.
+    tokens: FxMap<u64, (u32, u32)>,
+}
+
+/// The key of a folded token in [`Gazetteer::tokens`].
+#[inline]
+fn token_key(folded: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(folded.as_bytes())
 }
 
 const NO_PLACE: u32 = u32::MAX;
@@ -227,14 +238,14 @@ impl Gazetteer {
             }
         }
         // Tokens never hold a space, so keys with one can never be looked up as a token.
-        let mut tokens: FxMap<Box<str>, (u32, u32)> = FxMap::default();
+        let mut tokens: FxMap<u64, (u32, u32)> = FxMap::default();
         tokens.reserve(words.len() + place_keys.len());
         for (w, &bits) in &words {
-            tokens.insert(w.clone(), (bits, NO_PLACE));
+            tokens.insert(token_key(w), (bits, NO_PLACE));
         }
         for (k, &id) in &place_keys {
             if !k.contains(' ') {
-                tokens.entry(k.clone()).or_insert((0, NO_PLACE)).1 = id;
+                tokens.entry(token_key(k)).or_insert((0, NO_PLACE)).1 = id;
             }
         }
         Gazetteer {
@@ -248,7 +259,7 @@ impl Gazetteer {
     /// Class bits and place of one folded token: `(self.word(t), self.place(t))`.
     #[inline]
     pub fn token(&self, folded: &str) -> (u32, Option<&Place>) {
-        match self.tokens.get(folded) {
+        match self.tokens.get(&token_key(folded)) {
             Some(&(bits, id)) => (bits, self.places.get(id as usize)),
             None => (0, None),
         }
