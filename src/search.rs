@@ -416,9 +416,9 @@ impl Engine {
 
         let n_articles = candidate_articles(req);
         // Two passes: the top articles first, where tantivy can skip blocks that cannot
-        // make the top (block-max WAND); then the count and facets, which read every match
-        // but score none. One scored pass over all matches costs more than both on broad
-        // queries, and about the same on narrow ones.
+        // make the top (block-max WAND); then the count and facets, which must visit every
+        // match but need no score. Collecting all three in one pass would score every match
+        // and give up the block skipping.
         let top: Vec<(f32, DocAddress)> = match req.sort {
             SortOrder::Relevance => searcher
                 .search(&query, &TopDocs::with_limit(n_articles).order_by_score())
