@@ -304,25 +304,14 @@ fn sum_clusters(clusters: &mut Vec<(u32, u64)>, n_clusters: usize) {
                 .map(|(id, c)| (id as u32, *c)),
         );
     }
-    sum_by_id(clusters);
+    sum_by_key(clusters);
 }
 
-/// Sorts `(entity id, count)` pairs by id and sums the counts of each id.
-pub(crate) fn sum_by_id(v: &mut Vec<(u32, u64)>) {
-    v.sort_unstable_by_key(|c| c.0);
-    v.dedup_by(|next, kept| {
-        if next.0 == kept.0 {
-            kept.1 += next.1;
-            true
-        } else {
-            false
-        }
-    });
-}
-
-/// Sorts `(key, count)` pairs by key and sums the counts of equal keys.
-fn sum_by_key<K: Ord>(v: &mut Vec<(K, u64)>) {
-    v.sort_by(|a, b| a.0.cmp(&b.0));
+/// Sorts `(key, count)` pairs by key (entity id, or value bytes) and sums the counts of
+/// equal keys.
+pub(crate) fn sum_by_key<K: Ord>(v: &mut Vec<(K, u64)>) {
+    // Equal keys are summed into one, so the sort need not be stable.
+    v.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     v.dedup_by(|next, kept| {
         if next.0 == kept.0 {
             kept.1 += next.1;

@@ -154,9 +154,9 @@ pub struct FacetSample {
 }
 
 /// Matching articles whose facets a search reads at least when it samples (at most twice
-/// this; see `facets.rs`): enough
-/// that the top values' estimated counts are within a few per cent, few enough that facets
-/// on a million-article index cost milliseconds, not a tenth of a second.
+/// this; see `facets.rs`): enough that the top values' estimated counts are within a few
+/// per cent, few enough that facets on a million-article index cost milliseconds, not a
+/// tenth of a second.
 const FACET_SAMPLE: u64 = 10_000;
 
 #[derive(Debug, Clone, Serialize)]
@@ -285,9 +285,10 @@ impl Engine {
     }
 
     /// The facets every search counts, in this tally order: outlet, day, then one root per
-    /// entity kind in `EntityKind::ALL` order.
-    fn search_facets(&self) -> FacetCounter {
+    /// entity kind in `EntityKind::ALL` order; sampled on broad queries ([`FACET_SAMPLE`]).
+    fn search_facets(&self, searcher: &Searcher) -> FacetCounter {
         self.facet_counter(&SEARCH_FACETS)
+            .sampled(FACET_SAMPLE, searcher.num_docs())
     }
 
     /// The learnt boilerplate lines (empty when the index has none yet).
@@ -398,21 +399,32 @@ impl Engine {
         Ok(out)
     }
 
-    /// Runs a search.
-    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
-        let searcher = self.searcher();
-        let fields = *self.fields();
+    /// Plans a search's query (widened spellings, fuzzy words), resolves its outlets and
+    /// adds its filters: what every way of running a search starts from.
+    fn prepare(
+        &self,
+        searcher: &Searcher,
+        req: &SearchRequest,
+    ) -> Result<(QueryPlan, Vec<String>, Box<dyn Query>)> {
         let table = self.entity_table();
         let variants = |w: &str| table.variants(w);
         let planner = Planner {
-            fields: &fields,
-            searcher: &searcher,
+            fields: self.fields(),
+            searcher,
             variants: &variants,
             fuzzy_all: req.fuzzy,
         };
         let plan: QueryPlan = planner.plan(&req.query)?;
         let outlets = self.resolve_outlets(&req.outlets)?;
         let query = self.with_filters(plan.query.box_clone(), req, &outlets)?;
+        Ok((plan, outlets, query))
+    }
+
+    /// Runs a search.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let searcher = self.searcher();
+        let fields = *self.fields();
+        let (plan, outlets, query) = self.prepare(&searcher, req)?;
 
         let n_articles = candidate_articles(req);
         // Two passes: the top articles first, where tantivy can skip blocks that cannot
@@ -434,10 +446,7 @@ impl Engine {
                 .map(|(_, d)| (1.0, d))
                 .collect(),
         };
-        let facet_collector = req.facets.then(|| {
-            self.search_facets()
-                .sampled(FACET_SAMPLE, searcher.num_docs())
-        });
+        let facet_collector = req.facets.then(|| self.search_facets(&searcher));
         let (total, mut facet_counts) = searcher
             .search(&query, &(Count, facet_collector))
             .context("search failed")?;
@@ -562,7 +571,7 @@ impl Engine {
             }
         }
         if by_cluster.len() > by_id {
-            crate::facets::sum_by_id(&mut by_cluster);
+            crate::facets::sum_by_key(&mut by_cluster);
         }
         let merged = by_cluster
             .iter()
@@ -881,37 +890,17 @@ pub enum Stage {
 }
 
 impl Engine {
-    /// The retrieval part of [`Engine::search`] alone: the same query, filters and number
-    /// of top articles, and then only what `stage` names (no passages). Returns how many
-    /// articles came back.
+    /// Parts of [`Engine::search`] alone: the same query, filters and number of top
+    /// articles, and then only what `stage` names. Returns how many articles came back.
     pub fn retrieve_only(&self, req: &SearchRequest, stage: Stage) -> Result<usize> {
         let searcher = self.searcher();
         let fields = *self.fields();
-        let table = self.entity_table();
-        let variants = |w: &str| table.variants(w);
-        let planner = Planner {
-            fields: &fields,
-            searcher: &searcher,
-            variants: &variants,
-            fuzzy_all: req.fuzzy,
-        };
-        let plan = planner.plan(&req.query)?;
-        let outlets = self.resolve_outlets(&req.outlets)?;
-        let query = self.with_filters(plan.query.box_clone(), req, &outlets)?;
+        let (plan, _, query) = self.prepare(&searcher, req)?;
         let top = TopDocs::with_limit(candidate_articles(req)).order_by_score();
+        let docs = searcher.search(&query, &top).context("search failed")?;
         match stage {
-            Stage::Passages => {
-                let docs = searcher.search(&query, &top).context("search failed")?;
-                Ok(self
-                    .passages_for(&searcher, &fields, &docs, &plan.spec, req)?
-                    .len())
-            }
-            Stage::TopDocs => Ok(searcher
-                .search(&query, &top)
-                .context("search failed")?
-                .len()),
+            Stage::TopDocs => {}
             Stage::Documents => {
-                let docs = searcher.search(&query, &top).context("search failed")?;
                 let mut bytes = 0;
                 for (_, addr) in &docs {
                     let doc: TantivyDocument = searcher
@@ -923,20 +912,18 @@ impl Engine {
                         .map_or(0, str::len);
                 }
                 std::hint::black_box(bytes);
-                Ok(docs.len())
+            }
+            Stage::Passages => {
+                self.passages_for(&searcher, &fields, &docs, &plan.spec, req)?;
             }
             Stage::Facets => {
                 // As the search runs them: top articles, then count and facets.
-                let docs = searcher.search(&query, &top).context("search failed")?;
-                let facets = self
-                    .search_facets()
-                    .sampled(FACET_SAMPLE, searcher.num_docs());
                 searcher
-                    .search(&query, &(Count, facets))
+                    .search(&query, &(Count, self.search_facets(&searcher)))
                     .context("search failed")?;
-                Ok(docs.len())
             }
         }
+        Ok(docs.len())
     }
 }
 
