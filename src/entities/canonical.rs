@@ -397,8 +397,6 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         if confident && !lone_place {
             continue;
         }
-        // A confident place may only become the surname of a person.
-        let surname_only = confident;
         let mut cands: Vec<usize> = Vec::new();
         for (j, g) in groups.iter().enumerate() {
             if j == gi || !g.alive {
@@ -425,8 +423,10 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
                 && long[1..long.len() - 1].contains(&short[0])
                 && !groups[gi].given;
             let fits = match jk {
-                Some(EntityKind::Person) if surname_only => ends || inner,
-                _ if surname_only => false,
+                // A confident place (a lone place, past the check above) may only become
+                // the surname of a person.
+                Some(EntityKind::Person) if confident => ends || inner,
+                _ if confident => false,
                 Some(EntityKind::Person) => {
                     (ends || given_only || inner) && kind != Some(EntityKind::Organization)
                 }

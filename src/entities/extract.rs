@@ -32,6 +32,11 @@ const IS_PLACE: u32 = 1 << 30;
 const PLACE_CLASS_SHIFT: u32 = 27;
 
 /// The place class of a cached token, when the word alone is a place.
+/// Word classes of a given name that is not also a common word ("Fernando", not "May").
+fn given_only(wc: u32) -> bool {
+    wc & (class::GIVEN | class::COMMON) == class::GIVEN
+}
+
 fn place_class(c: u32) -> Option<PlaceClass> {
     if c & IS_PLACE == 0 {
         return None;
@@ -467,8 +472,7 @@ impl<'g> Scan<'g> {
                     && !toks[i + 1].has(HARD)
                     && self.name_like(text, &toks, i + 1)
                     // Not before a person: "Racing's Fernando Gago".
-                    && self.wc(text, &toks, i + 1) & (class::GIVEN | class::COMMON)
-                        != class::GIVEN
+                    && !given_only(self.wc(text, &toks, i + 1))
             };
             if toks[i].has(POSS) && !plain_possessor {
             } else {
@@ -498,8 +502,7 @@ impl<'g> Scan<'g> {
                                 && !owner_done
                                 && j < n
                                 && self.name_like(text, &toks, j)
-                                && self.wc(text, &toks, j) & (class::GIVEN | class::COMMON)
-                                    != class::GIVEN)
+                                && !given_only(self.wc(text, &toks, j)))
                         {
                             break;
                         }
@@ -936,6 +939,24 @@ impl<'g> Scan<'g> {
         self.classify(text, toks, a, b, cue, with_number, paren_of, sent_lone);
     }
 
+    /// Whether a capitalised institution word ("Society", "Ministry") stands right before
+    /// one of `links` ("of", "for", ...) within tokens `a..b`.
+    fn institution_before(
+        &mut self,
+        text: &str,
+        toks: &[Tok],
+        a: usize,
+        b: usize,
+        links: &[&str],
+    ) -> bool {
+        (a..b.saturating_sub(1)).any(|k| {
+            let link = &text[toks[k + 1].start as usize..toks[k + 1].end as usize];
+            links.contains(&link)
+                && !toks[k].has(LOWER)
+                && self.wc(text, toks, k) & (class::ORG_HEAD_OF | class::ORG_HEAD) != 0
+        })
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn classify(
         &mut self,
@@ -975,9 +996,8 @@ impl<'g> Scan<'g> {
             let last_org = self.wc(text, toks, b - 1) & class::ORG_HEAD != 0;
             // "Federico Franco", "Dawn French": after a given name a nationality-like
             // word is a surname, not a nationality to strip.
-            let given_before_last = b - a >= 2
-                && !toks[b - 2].has(LOWER)
-                && self.wc(text, toks, b - 2) & (class::GIVEN | class::COMMON) == class::GIVEN;
+            let given_before_last =
+                b - a >= 2 && !toks[b - 2].has(LOWER) && given_only(self.wc(text, toks, b - 2));
             if b - a >= 2 && self.demonym(text, toks, b - 1) && !given_before_last {
                 return self.classify(text, toks, a, b - 1, cue, false, paren_of, false);
             }
@@ -1189,11 +1209,7 @@ impl<'g> Scan<'g> {
             && first_wc & class::TITLE_HEAD != 0
             && &text[toks[a + 1].start as usize..toks[a + 1].end as usize] == "of";
         // Nor is an institution "of" one ("Department of State", "Bank of the Republic").
-        let institution_of = (a..b.saturating_sub(1)).any(|k| {
-            !toks[k].has(LOWER)
-                && &text[toks[k + 1].start as usize..toks[k + 1].end as usize] == "of"
-                && self.wc(text, toks, k) & (class::ORG_HEAD_OF | class::ORG_HEAD) != 0
-        });
+        let institution_of = self.institution_before(text, toks, a, b, &["of"]);
         // Capitalised place word at the end: "Kyzylorda Region", "Rila Mountains".
         if !single
             && !office
@@ -1225,21 +1241,10 @@ impl<'g> Scan<'g> {
                 "of" | "de" | "del" | "do" | "da" | "dos" | "das" | "for"
             )
         });
-        let org_head_of = !single && has_of && {
-            // "Royal Society of Tasmania": an institution word right before "of".
-            let mut found = false;
-            for k in a..b.saturating_sub(1) {
-                let w1 = &text[toks[k + 1].start as usize..toks[k + 1].end as usize];
-                if matches!(w1, "of" | "for" | "de" | "del") && !toks[k].has(LOWER) {
-                    let wc = self.wc(text, toks, k);
-                    if wc & (class::ORG_HEAD_OF | class::ORG_HEAD) != 0 {
-                        found = true;
-                        break;
-                    }
-                }
-            }
-            found
-        };
+        // "Royal Society of Tasmania": an institution word right before "of".
+        let org_head_of = !single
+            && has_of
+            && self.institution_before(text, toks, a, b, &["of", "for", "de", "del"]);
         // "President of the Republic": an office, not an entity; the holder's name may
         // follow it in the same capitalised run ("President of the Republic Pedro
         // Castillo"), starting at a given name right after a capitalised word.
