@@ -67,8 +67,23 @@ fn time_ms(f: &mut dyn FnMut() -> Result<()>) -> Result<f64> {
     Ok(t.elapsed().as_secs_f64() * 1000.0)
 }
 
-/// Runs every query `runs` times per stage (after one warm-up run) on an open engine.
-pub fn run(engine: &Engine, queries: &[BenchQuery], runs: usize) -> Result<Vec<BenchRow>> {
+/// One stage to run alone (the others' timings stay empty).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Only {
+    Stage(Stage),
+    /// The whole search.
+    Full,
+}
+
+/// Runs every query `runs` times per stage (after one warm-up run) on an open engine; with
+/// `only`, just that stage.
+pub fn run(
+    engine: &Engine,
+    queries: &[BenchQuery],
+    runs: usize,
+    only: Option<Only>,
+) -> Result<Vec<BenchRow>> {
+    let wanted = |o: Only| only.is_none_or(|w| w == o);
     let mut rows = Vec::with_capacity(queries.len());
     for q in queries {
         let req = request(q)?;
@@ -90,13 +105,20 @@ pub fn run(engine: &Engine, queries: &[BenchQuery], runs: usize) -> Result<Vec<B
             move || engine.retrieve_only(req, s).map(|_| ())
         };
         for _ in 0..runs {
-            row.retrieve_ms.push(time_ms(&mut stage(Stage::TopDocs))?);
-            row.documents_ms
-                .push(time_ms(&mut stage(Stage::Documents))?);
-            row.passages_ms.push(time_ms(&mut stage(Stage::Passages))?);
-            row.facets_ms.push(time_ms(&mut stage(Stage::Facets))?);
-            row.full_ms
-                .push(time_ms(&mut || engine.search(&req).map(|_| ()))?);
+            for (s, times) in [
+                (Stage::TopDocs, &mut row.retrieve_ms),
+                (Stage::Documents, &mut row.documents_ms),
+                (Stage::Passages, &mut row.passages_ms),
+                (Stage::Facets, &mut row.facets_ms),
+            ] {
+                if wanted(Only::Stage(s)) {
+                    times.push(time_ms(&mut stage(s))?);
+                }
+            }
+            if wanted(Only::Full) {
+                row.full_ms
+                    .push(time_ms(&mut || engine.search(&req).map(|_| ()))?);
+            }
         }
         rows.push(row);
     }

@@ -100,6 +100,20 @@ pub struct BenchQueriesArgs {
     /// Timed runs of each query and stage.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub runs: usize,
+
+    /// Run only this stage (for profiling one stage with perf or callgrind).
+    #[arg(long, value_enum, value_name = "STAGE")]
+    pub only: Option<BenchStage>,
+}
+
+/// The stages `bench-queries` times (see `newsidx::search::Stage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchStage {
+    Retrieve,
+    Documents,
+    Passages,
+    Facets,
+    Full,
 }
 
 #[derive(Debug, Args)]

@@ -14,13 +14,13 @@ use termcolor::{ColorChoice, StandardStream};
 
 use newsidx::article::EntityKind;
 use newsidx::cli::{
-    BenchQueriesArgs, Cli, ColorWhen, Command, EntitiesArgs, ExportArgs, Format, IndexArgs, Kind,
-    OutputArgs, SearchArgs, Sort, StatsArgs,
+    BenchQueriesArgs, BenchStage, Cli, ColorWhen, Command, EntitiesArgs, ExportArgs, Format,
+    IndexArgs, Kind, OutputArgs, SearchArgs, Sort, StatsArgs,
 };
 use newsidx::indexer::{self, IndexOptions, Reporter};
 use newsidx::ingest::{Skipped, Warning};
 use newsidx::output;
-use newsidx::search::{Engine, EntitiesRequest, SearchRequest, SortOrder};
+use newsidx::search::{Engine, EntitiesRequest, SearchRequest, SortOrder, Stage};
 
 // Indexing allocates many short-lived strings on every core; see Cargo.toml for why.
 #[global_allocator]
@@ -268,7 +268,15 @@ fn export(index_dir: &std::path::Path, args: ExportArgs) -> Result<ExitCode> {
 fn bench_queries(index_dir: &std::path::Path, args: BenchQueriesArgs) -> Result<ExitCode> {
     let queries = newsidx::bench::load_queries(&args.queries)?;
     let engine = Engine::open(index_dir)?;
-    let rows = newsidx::bench::run(&engine, &queries, args.runs.max(1))?;
+    use newsidx::bench::Only;
+    let only = args.only.map(|s| match s {
+        BenchStage::Retrieve => Only::Stage(Stage::TopDocs),
+        BenchStage::Documents => Only::Stage(Stage::Documents),
+        BenchStage::Passages => Only::Stage(Stage::Passages),
+        BenchStage::Facets => Only::Stage(Stage::Facets),
+        BenchStage::Full => Only::Full,
+    });
+    let rows = newsidx::bench::run(&engine, &queries, args.runs.max(1), only)?;
     output::json::write(&mut io::stdout().lock(), &rows)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -710,45 +710,49 @@ impl Engine {
             all: req.all,
             max_chars: 400,
         };
-        let stats = CorpusStats::default();
-        let mut passager =
-            Passager::new(spec, &opts, &stats).with_boilerplate(self.boilerplate_view());
+        // Articles are read and their passages picked on two threads (alternate ranks, so
+        // both get a share of the best-matching, often longest, articles): this is most
+        // of a search's time for narrow queries, and the other core is otherwise idle.
+        let ranked_top: Vec<(usize, DocAddress)> =
+            top.iter().enumerate().map(|(r, (_, a))| (r, *a)).collect();
+        let pick = |which: usize| -> Result<Vec<Picked>> {
+            let stats = CorpusStats::default();
+            let mut passager =
+                Passager::new(spec, &opts, &stats).with_boilerplate(self.boilerplate_view());
+            ranked_top
+                .iter()
+                .skip(which)
+                .step_by(PASSAGE_THREADS)
+                .map(|&(rank, addr)| pick_article(searcher, fields, &mut passager, rank, addr))
+                .collect()
+        };
+        let picked: Vec<Picked> = if ranked_top.len() >= 2 * PASSAGE_THREADS {
+            // The second half goes to the pool and this thread picks the first: one
+            // thread to wake, not two (`rayon::join` from outside the pool would hand both
+            // halves over and wait).
+            let mut second = None;
+            let first = rayon::in_place_scope(|scope| {
+                scope.spawn(|_| second = Some(pick(1)));
+                pick(0)
+            });
+            let mut all = first?;
+            all.extend(second.unwrap_or_else(|| Ok(Vec::new()))?);
+            all
+        } else {
+            (0..PASSAGE_THREADS)
+                .map(pick)
+                .collect::<Result<Vec<_>>>()?
+                .into_iter()
+                .flatten()
+                .collect()
+        };
         let mut ranked: Vec<(f32, usize, usize, Hit)> = Vec::new();
-        for (rank, (_, addr)) in top.iter().enumerate() {
-            let doc: TantivyDocument = searcher
-                .doc(*addr)
-                .context("cannot read a stored article")?;
-            let text = |f| {
-                doc.get_first(f)
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string)
-            };
-            let body = doc
-                .get_first(fields.body)
-                .and_then(|v| v.as_str())
-                .unwrap_or("");
-            let title = text(fields.title);
-            let date = stored_day(&doc, fields.date);
-            let outlet = text(fields.outlet).unwrap_or_else(|| "unknown".into());
-            let found = passager.passages(body, &outlet);
-            let article = ArticleInfo {
-                id: text(fields.id).unwrap_or_default(),
-                path: text(fields.path).unwrap_or_default(),
-                url: text(fields.url),
-                outlet,
-                date,
-                title_highlights: title
-                    .as_deref()
-                    .map(|t| {
-                        passager
-                            .title_highlights(t)
-                            .into_iter()
-                            .map(|(a, b)| [a, b])
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                title,
-            };
+        for Picked {
+            rank,
+            article,
+            found,
+        } in picked
+        {
             for p in found {
                 let combined = passages::combined_score(rank, p.score);
                 let start = p.start;
@@ -817,6 +821,62 @@ impl Engine {
             })
             .collect())
     }
+}
+
+/// Threads that pick passages ([`Engine::passages_for`]); the machines newsidx targets have
+/// at least two cores.
+const PASSAGE_THREADS: usize = 2;
+
+/// One top article, read, with its passages picked.
+struct Picked {
+    rank: usize,
+    article: ArticleInfo,
+    found: Vec<passages::Passage>,
+}
+
+fn pick_article(
+    searcher: &Searcher,
+    fields: &Fields,
+    passager: &mut Passager<'_>,
+    rank: usize,
+    addr: DocAddress,
+) -> Result<Picked> {
+    let doc: TantivyDocument = searcher.doc(addr).context("cannot read a stored article")?;
+    let text = |f| {
+        doc.get_first(f)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let body = doc
+        .get_first(fields.body)
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
+    let title = text(fields.title);
+    let outlet = text(fields.outlet).unwrap_or_else(|| "unknown".into());
+    let found = passager.passages(body, &outlet);
+    let title_highlights = title
+        .as_deref()
+        .map(|t| {
+            passager
+                .title_highlights(t)
+                .into_iter()
+                .map(|(a, b)| [a, b])
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Picked {
+        rank,
+        article: ArticleInfo {
+            id: text(fields.id).unwrap_or_default(),
+            path: text(fields.path).unwrap_or_default(),
+            url: text(fields.url),
+            outlet,
+            date: stored_day(&doc, fields.date),
+            title_highlights,
+            title,
+        },
+        found,
+    })
 }
 
 /// How many top articles passages are drawn from: with `--all` the articles asked for;

@@ -69,12 +69,13 @@ pub(crate) fn word_count(line: &str) -> usize {
 /// ("'Criminals' killed", "US says 'world will be watching'", "Fuel price hike").
 pub(crate) fn is_heading_line(line: &str) -> bool {
     let line = line.trim();
+    // Cheapest tests first: most short lines are sentences, told by their last char.
     !line.is_empty()
         && line.len() <= HEADING_MAX_BYTES
+        && unpunctuated(line)
         && !line.contains('\n')
         && word_count(line) <= HEADING_MAX_WORDS
         && line.chars().any(char::is_alphabetic)
-        && unpunctuated(line)
 }
 
 /// Shaped like a name with an optional outlet: "Greg Sargent, Washington Post", "Peter
