@@ -715,36 +715,32 @@ impl Engine {
         // of a search's time for narrow queries, and the other core is otherwise idle.
         let ranked_top: Vec<(usize, DocAddress)> =
             top.iter().enumerate().map(|(r, (_, a))| (r, *a)).collect();
-        let pick = |which: usize| -> Result<Vec<Picked>> {
+        // Every `step`-th article from `from`, with one passager (its word cache) for all.
+        let pick = |from: usize, step: usize| -> Result<Vec<Picked>> {
             let stats = CorpusStats::default();
             let mut passager =
                 Passager::new(spec, &opts, &stats).with_boilerplate(self.boilerplate_view());
             ranked_top
                 .iter()
-                .skip(which)
-                .step_by(PASSAGE_THREADS)
+                .skip(from)
+                .step_by(step)
                 .map(|&(rank, addr)| pick_article(searcher, fields, &mut passager, rank, addr))
                 .collect()
         };
-        let picked: Vec<Picked> = if ranked_top.len() >= 2 * PASSAGE_THREADS {
-            // The second half goes to the pool and this thread picks the first: one
-            // thread to wake, not two (`rayon::join` from outside the pool would hand both
-            // halves over and wait).
+        let picked: Vec<Picked> = if ranked_top.len() >= MIN_PARALLEL_ARTICLES {
+            // The odd ranks go to the pool and this thread picks the even ones: one thread
+            // to wake, not two (`rayon::join` from outside the pool would hand both halves
+            // over and wait).
             let mut second = None;
             let first = rayon::in_place_scope(|scope| {
-                scope.spawn(|_| second = Some(pick(1)));
-                pick(0)
+                scope.spawn(|_| second = Some(pick(1, 2)));
+                pick(0, 2)
             });
             let mut all = first?;
-            all.extend(second.unwrap_or_else(|| Ok(Vec::new()))?);
+            all.extend(second.context("the passage thread ended without a result")??);
             all
         } else {
-            (0..PASSAGE_THREADS)
-                .map(pick)
-                .collect::<Result<Vec<_>>>()?
-                .into_iter()
-                .flatten()
-                .collect()
+            pick(0, 1)?
         };
         let mut ranked: Vec<(f32, usize, usize, Hit)> = Vec::new();
         for Picked {
@@ -823,9 +819,9 @@ impl Engine {
     }
 }
 
-/// Threads that pick passages ([`Engine::passages_for`]); the machines newsidx targets have
-/// at least two cores.
-const PASSAGE_THREADS: usize = 2;
+/// From this many top articles on, [`Engine::passages_for`] picks passages on two threads
+/// (fewer are not worth waking a thread for).
+const MIN_PARALLEL_ARTICLES: usize = 4;
 
 /// One top article, read, with its passages picked.
 struct Picked {

@@ -471,7 +471,7 @@ fn token_end(text: &str, start: usize) -> usize {
             }
             i += 1;
         } else {
-            match text.get(i..).and_then(|r| r.chars().next()) {
+            match char_at(text, i) {
                 Some(c) if is_alnum(c) => i += c.len_utf8(),
                 _ => break,
             }
@@ -527,7 +527,7 @@ impl<'a> Tokens<'a> {
         if b < 0x80 {
             return Some((1, b.is_ascii_alphanumeric()));
         }
-        let c = self.text.get(at..)?.chars().next()?;
+        let c = char_at(self.text, at)?;
         Some((c.len_utf8(), is_alnum(c)))
     }
 }
