@@ -120,7 +120,7 @@ impl EntityTable {
     fn frozen(&self) -> &Frozen {
         self.frozen.get_or_init(|| {
             let empty = Counts::default();
-            build(self.counts.get().unwrap_or(&empty), 0)
+            build(self.counts.get().unwrap_or(&empty))
         })
     }
 
@@ -312,27 +312,21 @@ impl EntityTable {
         out
     }
 
+    /// Derives the binary form now, the costly part of [`EntityTable::save`] (about half a
+    /// second of one core for AllSides' 130,000 names), so that it can run while something
+    /// else waits: the indexer does it during tantivy's commit, which leaves a core idle.
+    pub fn prepare(&self) {
+        let _ = self.frozen();
+    }
+
     /// Writes the binary form, stamped with the index commit it describes.
     pub fn save(&self, path: &Path, opstamp: u64) -> Result<()> {
-        let empty = Counts::default();
-        let counts = match self.counts.get() {
-            Some(c) => c,
-            None if self.frozen.get().is_some() => {
-                // Loaded and never changed: the bytes on disk are still right, restamp them.
-                let mut bytes = self.frozen().bytes.to_vec();
-                bytes[8..16].copy_from_slice(&opstamp.to_le_bytes());
-                return crate::store::write_atomic(path, &bytes);
-            }
-            None => &empty,
-        };
-        let f = build(counts, opstamp);
-        crate::store::write_atomic(path, &f.bytes)
-            .with_context(|| format!("cannot save the entity table {}", path.display()))?;
-        // Keep the derived view: deriving is the costly part, and lookups follow a save.
-        if self.frozen.get().is_none() {
-            let _ = self.frozen.set(f);
-        }
-        Ok(())
+        // The derived view always matches the counts (changing them drops it), and it is
+        // kept after the save: lookups follow. Only the stamp differs.
+        let mut bytes = self.frozen().bytes.to_vec();
+        bytes[8..16].copy_from_slice(&opstamp.to_le_bytes());
+        crate::store::write_atomic(path, &bytes)
+            .with_context(|| format!("cannot save the entity table {}", path.display()))
     }
 
     /// Reads a table saved by [`EntityTable::save`]: `(opstamp, table)`, or `None` when
@@ -605,10 +599,11 @@ impl UnionFind {
 /// Articles that must name a person in full before a lone surname elsewhere joins them.
 const MIN_SURNAME_ARTICLES: u32 = 3;
 
-/// Derives clusters from counts and lays everything out in the binary form. It runs once at
-/// the end of an index run, with the indexing threads idle: the sorts and the per-name key,
-/// folding and skeleton work run on all cores; what depends on order stays serial.
-fn build(c: &Counts, opstamp: u64) -> Frozen {
+/// Derives clusters from counts and lays everything out in the binary form, stamped with
+/// opstamp 0 ([`EntityTable::save`] stamps its copy). It runs once at the end of an index
+/// run, beside tantivy's commit: the sorts and the per-name key, folding and skeleton work
+/// run on the rayon pool; what depends on order stays serial.
+fn build(c: &Counts) -> Frozen {
     // Names in (kind, name) order: node i.
     let mut names: Vec<(&NameKey, u32)> = c.names.iter().map(|(k, v)| (k, *v)).collect();
     names.par_sort_unstable_by(|a, b| {
@@ -852,7 +847,6 @@ fn build(c: &Counts, opstamp: u64) -> Frozen {
     // Layout: header, strings, then the record sections.
     let mut bytes = Vec::with_capacity(HEADER + out.blob.len() + n * R_NAME * 4);
     bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(&opstamp.to_le_bytes());
     bytes.resize(HEADER, 0);
     let mut ends = [0u32; N_SECTIONS];
     bytes.extend_from_slice(&out.blob);
