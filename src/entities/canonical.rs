@@ -586,7 +586,7 @@ pub fn person_key(name: &str) -> String {
 /// Whether an acronym could stand for a name: its letters are the name's initials, or at
 /// least a subsequence of the name's capitals starting with the first ("ODKB" does not fit
 /// "Collective Security Treaty Organization"; "NATO" fits "North Atlantic Treaty Organization").
-fn initials_fit(name: &str, acronym: &str) -> bool {
+pub fn initials_fit(name: &str, acronym: &str) -> bool {
     let want: String = acronym
         .chars()
         .filter(|c| c.is_alphanumeric())
