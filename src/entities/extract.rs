@@ -439,6 +439,7 @@ impl<'g> Scan<'g> {
         mark_headlines(text, &mut toks, title);
         self.cache.clear();
         self.cache.resize(toks.len(), 0);
+        self.mark_caps_labels(text, &mut toks);
         let n = toks.len();
         let mut i = 0;
         let mut prev_run_end: Option<(usize, usize)> = None; // (last token idx, mention count before)
@@ -624,6 +625,51 @@ impl<'g> Scan<'g> {
         self.base += text.len() as u32 + 1;
     }
 
+    /// Whether token `k` is a plain English word written in capitals ("JUST", "OPINION"),
+    /// not a given name, place or institution word ("PAUL", "IRAN", "SENATE").
+    fn caps_plain(&mut self, text: &str, toks: &[Tok], k: usize) -> bool {
+        if !toks[k].has(ALLCAPS) || toks[k].has(HEADLINE) {
+            return false;
+        }
+        let wc = self.wc(text, toks, k);
+        // "THE" may start a place ("The Hague"), but in capitals it is only the article.
+        let place_start = wc & class::FUNCTION == 0 && wc & class::PLACE_START != 0;
+        wc & (class::COMMON | class::FUNCTION) != 0
+            && wc & (class::GIVEN | class::ORG_HEAD | IS_PLACE) == 0
+            && !place_start
+    }
+
+    /// Capitals that make a label, not a name: a plain word in capitals before a colon
+    /// ("OPINION:", "WATCH:"), beside another ("JUST
+    /// WATCHED", "MUST WATCH" from video players, a headline in capitals inside a
+    /// paragraph), or a function word beside any capitals ("THE WASHINGTON POST"). They are
+    /// read as headline words are: only words that are not plain English can be names
+    /// there. A plain word beside a name in capitals stays ("DONALD TRUMP"), as do lone
+    /// acronyms ("WHO", "NOW").
+    fn mark_caps_labels(&mut self, text: &str, toks: &mut [Tok]) {
+        let n = toks.len();
+        let mut prev_plain = false;
+        for k in 0..n {
+            let plain = self.caps_plain(text, toks, k);
+            if plain {
+                // "OPINION:", "WATCH:". Not "(ICE)" after a name: that is its acronym.
+                let label = text.as_bytes().get(toks[k].end as usize) == Some(&b':');
+                let joined_prev = k > 0 && !toks[k].has(HARD);
+                let joined_next = k + 1 < n && !toks[k + 1].has(HARD);
+                let beside_plain = (joined_prev && prev_plain)
+                    || (joined_next && self.caps_plain(text, toks, k + 1));
+                // "THE" in "THE WASHINGTON POST" is the article, as "The" would be.
+                let function_in_caps = self.wc(text, toks, k) & class::FUNCTION != 0
+                    && ((joined_prev && toks[k - 1].has(ALLCAPS))
+                        || (joined_next && toks[k + 1].has(ALLCAPS)));
+                if label || beside_plain || function_in_caps {
+                    toks[k].flags |= HEADLINE;
+                }
+            }
+            prev_plain = plain;
+        }
+    }
+
     fn name_like(&mut self, text: &str, toks: &[Tok], k: usize) -> bool {
         let t = toks[k];
         if !(t.has(CAP)) || t.has(HYPH_LOWER) || t.has(CONTRACTION) {
@@ -795,9 +841,12 @@ impl<'g> Scan<'g> {
             let wc = self.wc(text, toks, a);
             let lone = b - a == 1;
             let place_start = wc & (class::PLACE_START | IS_PLACE) != 0;
+            // A function word in capitals is kept when it is an acronym ("WHO"), not when
+            // the words after it are capitals too ("THE WASHINGTON POST").
+            let caps_typography = a + 1 < b && toks[a + 1].has(ALLCAPS);
             if wc & class::FUNCTION != 0
                 && !run_is_place
-                && !(t.has(ALLCAPS) && wc & class::NON_ENTITY_ACRONYM == 0)
+                && !(t.has(ALLCAPS) && wc & class::NON_ENTITY_ACRONYM == 0 && !caps_typography)
             {
                 a += 1;
                 continue;

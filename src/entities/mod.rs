@@ -102,6 +102,28 @@ mod tests {
     }
 
     #[test]
+    fn capitals_that_label_are_not_names() {
+        let o = EntityKind::Organization;
+        // A video player's labels, a column label, a newspaper in capitals.
+        let got = names(
+            Some("OPINION: Budget talks stall"),
+            "JUST WATCHED Senator Ted Cruz speaks Replay More Videos MUST WATCH Ted Cruz \
+             speaks. WATCH: the debate. He read THE WASHINGTON POST on the train.",
+        );
+        assert!(!mentions(&got, "WATCH"), "{got:?}");
+        assert!(!mentions(&got, "OPINION"), "{got:?}");
+        assert!(has(&got, EntityKind::Person, "Ted Cruz"), "{got:?}");
+        assert!(has(&got, o, "WASHINGTON POST"), "{got:?}");
+        // Acronyms that are also English words stay: alone, or in parentheses after a name.
+        let got = names(
+            None,
+            "The WHO said on Monday. The Costa Rican Electricity Institute (ICE) objected.",
+        );
+        assert!(has(&got, o, "WHO"), "{got:?}");
+        assert!(has(&got, o, "ICE"), "{got:?}");
+    }
+
+    #[test]
     fn sentence_start_words_are_not_names() {
         let got = names(
             None,

@@ -609,8 +609,27 @@ enum Link {
     /// One's words are a run of the other's ("Senate" in "Senate Armed Services
     /// Committee", "Iran" in "Islamic Republic of Iran").
     Part,
+    /// A part, and the rest only says what kind of body it is ("NBC News", "Treasury
+    /// Department"): the same organisation.
+    Designated,
     Other,
 }
+
+/// Words that add nothing to an organisation's name but what kind of body it is.
+const DESIGNATORS: &[&str] = &[
+    "department",
+    "news",
+    "inc",
+    "corp",
+    "corporation",
+    "co",
+    "ltd",
+    "llc",
+    "plc",
+    "group",
+    "network",
+    "party",
+];
 
 fn link_kind(name: &str, alias: &str) -> Link {
     let acronym_of = |long: &str, short: &str| {
@@ -637,8 +656,22 @@ fn link_kind(name: &str, alias: &str) -> Link {
         (&b, &a)
     };
     // First: a word of the name in capitals ("IRAN", "SENATE") is a part, not an acronym.
-    if !short.is_empty() && long.windows(short.len()).any(|w| w == short.as_slice()) {
-        return Link::Part;
+    if let Some(at) = (!short.is_empty())
+        .then(|| {
+            long.windows(short.len())
+                .position(|w| w == short.as_slice())
+        })
+        .flatten()
+    {
+        let designator_only = long[..at]
+            .iter()
+            .chain(&long[at + short.len()..])
+            .all(|w| DESIGNATORS.contains(&w.as_str()));
+        return if designator_only {
+            Link::Designated
+        } else {
+            Link::Part
+        };
     }
     if acronym_of(name, alias) || acronym_of(alias, name) {
         return Link::Acronym;
@@ -656,7 +689,9 @@ fn link_kind(name: &str, alias: &str) -> Link {
 /// Supreme Court in too, and a run like "Ted Cruz Vice President Joe Biden" made Cruz
 /// and Biden one person. So links are taken strongest first (most articles), and a link
 /// that would merge two established entities ([`MIN_ANCHOR_ARTICLES`]) is refused, except
-/// for places with another name of theirs ("America", "Islamic Republic of Iran"). An
+/// for places with another name of theirs ("America", "Islamic Republic of Iran") and an
+/// organisation with its kind of body spelt out ("NBC News"), when the alias mostly goes
+/// with this name. An
 /// acronym joins only the entity it is mostly seen with. A name of a few articles still
 /// joins the first established entity it links to, and only that one.
 fn link_by_aliases(
@@ -725,6 +760,7 @@ fn link_by_aliases(
             // it mostly goes with, however small the name that brings it.
             Link::Acronym => mostly_this(),
             _ if !(anchored[ri] && anchored[rj]) => true,
+            Link::Designated => mostly_this(),
             // Places have other names ("America", "Islamic Republic of Iran"); people
             // and organisations named alike are usually not one ("Senate" and its
             // committees).
@@ -1189,6 +1225,11 @@ mod tests {
             Link::Part
         );
         assert_eq!(link_kind("Motor City", "Detroit"), Link::Other);
+        assert_eq!(link_kind("NBC News", "NBC"), Link::Designated);
+        assert_eq!(
+            link_kind("Treasury", "Treasury Department"),
+            Link::Designated
+        );
     }
 
     #[test]
