@@ -485,7 +485,9 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
                 if g.strength == 0 || g.words > 1 {
                     continue;
                 }
-                if g.common || g.canonical.is_some() {
+                // A place name alone is dropped, unless it speaks ("Obama said": a town in
+                // Japan, and a surname).
+                if g.common || (g.canonical.is_some() && g.said == 0) {
                     continue;
                 }
                 if g.said > 0 && g.said >= g.place_prep {

@@ -1190,7 +1190,10 @@ impl<'g> Scan<'g> {
                 return;
             }
             let context = place_prep || place_before || next_wc & class::PLACE_SUFFIX != 0;
-            if ambiguous && !context {
+            // A small town's name alone that says something is someone's surname ("Obama
+            // said": Obama is also a town in Japan).
+            let speaking_town = single && p.class == PlaceClass::SmallCity && said;
+            if (ambiguous || speaking_town) && !context {
                 if p.class >= PlaceClass::BigCity && !said {
                     push(
                         self,

@@ -124,6 +124,19 @@ mod tests {
     }
 
     #[test]
+    fn a_small_town_that_speaks_is_a_person() {
+        // Obama is also a town in Japan; Alvarado one in Mexico.
+        let got = names(
+            None,
+            "Obama said taxes would rise. Alvarado said the plan failed.",
+        );
+        assert!(has(&got, EntityKind::Person, "Obama"), "{got:?}");
+        assert!(has(&got, EntityKind::Person, "Alvarado"), "{got:?}");
+        let got = names(None, "He was born in Obama, a town in Japan.");
+        assert!(has(&got, EntityKind::Location, "Obama"), "{got:?}");
+    }
+
+    #[test]
     fn sentence_start_words_are_not_names() {
         let got = names(
             None,
