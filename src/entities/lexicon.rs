@@ -1198,8 +1198,12 @@ pub const NON_ENTITY_ACRONYMS: &[&str] = &[
     "bsc", "msc", "mba", "llm", "gcse", "sat", "gpa", "rt", "dm", "dms", "pt", "ceo's",
 ];
 
-/// Verbs of attribution right after a name: "Pannier said" makes Pannier a person.
+/// Verbs of attribution right after a name: "Pannier said" makes Pannier a person; so do
+/// the nouns of a person's rule ("the Obama administration", "the Assad regime").
 pub const SAID_VERBS: &[&str] = &[
+    "administration",
+    "presidency",
+    "regime",
     "said",
     "says",
     "told",

@@ -132,6 +132,8 @@ mod tests {
         );
         assert!(has(&got, EntityKind::Person, "Obama"), "{got:?}");
         assert!(has(&got, EntityKind::Person, "Alvarado"), "{got:?}");
+        let got = names(None, "The Obama administration raised taxes.");
+        assert!(has(&got, EntityKind::Person, "Obama"), "{got:?}");
         let got = names(None, "He was born in Obama, a town in Japan.");
         assert!(has(&got, EntityKind::Location, "Obama"), "{got:?}");
     }
