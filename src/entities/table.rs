@@ -261,6 +261,17 @@ impl EntityTable {
         }
         clusters.sort_unstable();
         clusters.dedup();
+        // A name that is some entity's own name means that entity, not every entity an
+        // article once shortened to it: "Washington" is the place, not also the Washington
+        // Post of the articles that called it "Washington" for short.
+        let own: Vec<usize> = clusters
+            .iter()
+            .copied()
+            .filter(|&c| f.refs(c, 3).any(|m| fold(m) == q))
+            .collect();
+        if !own.is_empty() {
+            clusters = own;
+        }
         let mut out: Vec<(u32, EntityKind, String)> = clusters
             .into_iter()
             .filter_map(|c| {
@@ -1203,6 +1214,20 @@ mod tests {
         times(&mut t, 6, &[ent(l, "Iran", &[])]);
         times(&mut t, 3, &[ent(l, "Islamic Republic of Iran", &["Iran"])]);
         assert_eq!(t.canonical(l, "Islamic Republic of Iran").1, "Iran");
+    }
+
+    #[test]
+    fn a_name_means_its_own_entity_before_those_it_is_an_alias_of() {
+        let (o, l) = (EntityKind::Organization, EntityKind::Location);
+        let mut t = EntityTable::new();
+        for _ in 0..5 {
+            t.observe(&[ent(l, "Washington", &[])]);
+            t.observe(&[ent(o, "Washington Post", &["Washington"])]);
+        }
+        assert_eq!(t.resolve("washington"), vec![(l, "Washington".to_string())]);
+        // An alias nobody bears as a name still finds what it stands for.
+        t.observe(&[ent(o, "Washington Post", &["WaPo"])]);
+        assert_eq!(t.resolve("WaPo"), vec![(o, "Washington Post".to_string())]);
     }
 
     #[test]
