@@ -607,6 +607,83 @@ impl UnionFind {
     }
 }
 
+/// A person name's initials in order ("George H. W. Bush" -> "h v", after the skeleton's
+/// rewrites), empty for a name without any.
+fn initials_signature(name: &str) -> String {
+    let sk = skeleton(name);
+    let mut out = String::new();
+    for w in sk.split(' ').filter(|w| w.len() == 1) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// Joins the names that share a match key, and returns the node each key stands for.
+///
+/// A person's key leaves initials out, so "Donald J. Trump" is "Donald Trump"; but initials
+/// that differ tell people apart: George W. Bush is not his father George H. W. Bush. When a
+/// key's names carry more than one set of initials, each set is its own person, and the
+/// names without initials join the set named in the most articles only when it has at least
+/// three times the articles of the next ("George Bush" alone may be either).
+fn union_by_key(
+    names: &[(&NameKey, u32)],
+    keys: &[String],
+    uf: &mut UnionFind,
+) -> FxMap<(EntityKind, String), usize> {
+    let mut groups: FxMap<(EntityKind, &str), Vec<usize>> = FxMap::default();
+    for (i, ((k, _), _)) in names.iter().enumerate() {
+        if !keys[i].is_empty() {
+            groups.entry((*k, keys[i].as_str())).or_default().push(i);
+        }
+    }
+    let mut by_key = FxMap::default();
+    for ((k, key), members) in groups {
+        let signature = |i: usize| match k {
+            EntityKind::Person => initials_signature(&names[i].0 .1),
+            _ => String::new(),
+        };
+        // (initials, articles, nodes), nodes in name order.
+        let mut sets: Vec<(String, u32, Vec<usize>)> = Vec::new();
+        for &i in &members {
+            let sig = signature(i);
+            match sets.iter_mut().find(|s| s.0 == sig) {
+                Some(s) => {
+                    s.1 = s.1.saturating_add(names[i].1);
+                    s.2.push(i);
+                }
+                None => sets.push((sig, names[i].1, vec![i])),
+            }
+        }
+        for (_, _, nodes) in &sets {
+            for &i in &nodes[1..] {
+                uf.union(nodes[0], i);
+            }
+        }
+        let bare = sets.iter().position(|s| s.0.is_empty());
+        let mut initialled: Vec<&(String, u32, Vec<usize>)> =
+            sets.iter().filter(|s| !s.0.is_empty()).collect();
+        initialled.sort_by(|a, b| b.1.cmp(&a.1).then(a.2[0].cmp(&b.2[0])));
+        let joins = match initialled.as_slice() {
+            [] => None,
+            [only] => Some(only.2[0]),
+            [a, b, ..] => (a.1 >= 3 * b.1.max(1)).then_some(a.2[0]),
+        };
+        let node = match (bare, joins) {
+            (Some(b), Some(j)) => {
+                uf.union(sets[b].2[0], j);
+                sets[b].2[0]
+            }
+            (Some(b), None) => sets[b].2[0],
+            (None, _) => initialled[0].2[0],
+        };
+        by_key.insert((k, key.to_string()), node);
+    }
+    by_key
+}
+
 /// Entities named in at least this many articles (summed over the names that share a match
 /// key) are established: an alias alone may not merge two of them, unless it is an
 /// unambiguous acronym of one of them (see [`link_by_aliases`]).
@@ -803,22 +880,11 @@ fn build(c: &Counts) -> Frozen {
     });
     let n = names.len();
     let mut uf = UnionFind((0..n as u32).collect());
-    let mut by_key: FxMap<(EntityKind, String), usize> = FxMap::default();
     let keys: Vec<String> = names
         .par_iter()
         .map(|((k, name), _)| match_key(*k, name))
         .collect();
-    for (i, ((k, _), _)) in names.iter().enumerate() {
-        if keys[i].is_empty() {
-            continue;
-        }
-        match by_key.get(&(*k, keys[i].clone())) {
-            Some(&j) => uf.union(i, j),
-            None => {
-                by_key.insert((*k, keys[i].clone()), i);
-            }
-        }
-    }
+    let by_key = union_by_key(&names, &keys, &mut uf);
     let node_of = |k: EntityKind, name: &str, names: &[(&NameKey, u32)]| -> Option<usize> {
         names
             .binary_search_by(|((nk, nn), _)| {
@@ -1228,6 +1294,34 @@ mod tests {
         // An alias nobody bears as a name still finds what it stands for.
         t.observe(&[ent(o, "Washington Post", &["WaPo"])]);
         assert_eq!(t.resolve("WaPo"), vec![(o, "Washington Post".to_string())]);
+    }
+
+    #[test]
+    fn different_initials_are_different_people() {
+        let p = EntityKind::Person;
+        let mut t = EntityTable::new();
+        for _ in 0..6 {
+            t.observe(&[ent(p, "George W. Bush", &["Bush"])]);
+        }
+        for _ in 0..4 {
+            t.observe(&[ent(p, "George H. W. Bush", &["Bush"])]);
+        }
+        t.observe(&[ent(p, "George Bush", &[])]);
+        assert_ne!(
+            t.canonical(p, "George W. Bush"),
+            t.canonical(p, "George H. W. Bush")
+        );
+        // Neither set of initials dominates: a bare "George Bush" may be either.
+        assert_eq!(t.canonical(p, "George Bush").1, "George Bush");
+        // One set of initials only: the bare name and the initialled one are one person.
+        for _ in 0..3 {
+            t.observe(&[ent(p, "Donald J. Trump", &["Trump"])]);
+            t.observe(&[ent(p, "Donald Trump", &["Trump"])]);
+        }
+        assert_eq!(
+            t.canonical(p, "Donald J. Trump"),
+            t.canonical(p, "Donald Trump")
+        );
     }
 
     #[test]
