@@ -607,6 +607,17 @@ impl UnionFind {
     }
 }
 
+/// The node of a (kind, name) among the names in (kind, name) order.
+fn node_of(names: &[(&NameKey, u32)], kind: EntityKind, name: &str) -> Option<usize> {
+    names
+        .binary_search_by(|((nk, nn), _)| {
+            kind_code(*nk)
+                .cmp(&kind_code(kind))
+                .then_with(|| nn.as_bytes().cmp(name.as_bytes()))
+        })
+        .ok()
+}
+
 /// A person name's initials in order ("George H. W. Bush" -> "h v", after the skeleton's
 /// rewrites), empty for a name without any.
 fn initials_signature(name: &str) -> String {
@@ -789,15 +800,6 @@ fn link_by_aliases(
     by_key: &FxMap<(EntityKind, String), usize>,
     uf: &mut UnionFind,
 ) {
-    let node_of = |k: EntityKind, name: &str| -> Option<usize> {
-        names
-            .binary_search_by(|((nk, nn), _)| {
-                kind_code(*nk)
-                    .cmp(&kind_code(k))
-                    .then_with(|| nn.as_bytes().cmp(name.as_bytes()))
-            })
-            .ok()
-    };
     let n = names.len();
     // Clusters by match key alone, and which of them are established.
     let base: Vec<usize> = (0..n).map(|i| uf.find(i)).collect();
@@ -812,7 +814,9 @@ fn link_by_aliases(
     let mut seen_with: FxMap<(EntityKind, &str), FxMap<usize, u32>> = FxMap::default();
     for (ai, (((k, name, _), cnt), ak)) in aliases.iter().zip(&alias_keys).enumerate() {
         let Some(ak) = ak else { continue };
-        let Some(i) = node_of(*k, name) else { continue };
+        let Some(i) = node_of(names, *k, name) else {
+            continue;
+        };
         let Some(&j) = by_key.get(&(*k, ak.clone())) else {
             continue;
         };
@@ -885,15 +889,6 @@ fn build(c: &Counts) -> Frozen {
         .map(|((k, name), _)| match_key(*k, name))
         .collect();
     let by_key = union_by_key(&names, &keys, &mut uf);
-    let node_of = |k: EntityKind, name: &str, names: &[(&NameKey, u32)]| -> Option<usize> {
-        names
-            .binary_search_by(|((nk, nn), _)| {
-                kind_code(*nk)
-                    .cmp(&kind_code(k))
-                    .then_with(|| nn.as_bytes().cmp(name.as_bytes()))
-            })
-            .ok()
-    };
     let mut aliases: Vec<(&AliasKey, u32)> = c.aliases.iter().map(|(k, v)| (k, *v)).collect();
     aliases.par_sort_unstable_by(|a, b| {
         kind_code(a.0 .0)
@@ -980,7 +975,7 @@ fn build(c: &Counts) -> Frozen {
     let mut cluster_aliases: Vec<FxMap<String, (u32, String)>> =
         vec![FxMap::default(); clusters.len()];
     for ((k, name), cnt) in names.iter().map(|(k, c)| (k, *c)) {
-        if let Some(i) = node_of(*k, name, &names) {
+        if let Some(i) = node_of(&names, *k, name) {
             let e = cluster_aliases[cluster_id[i] as usize]
                 .entry(name.to_lowercase())
                 .or_insert((0, name.to_string()));
@@ -991,7 +986,7 @@ fn build(c: &Counts) -> Frozen {
         let (no, nl) = out.intern(name);
         let (ao, al) = out.intern(alias);
         alias_recs.push([kind_code(*k), no, nl, ao, al, *cnt]);
-        if let Some(i) = node_of(*k, name, &names) {
+        if let Some(i) = node_of(&names, *k, name) {
             let e = cluster_aliases[cluster_id[i] as usize]
                 .entry(alias.to_lowercase())
                 .or_insert((0, alias.to_string()));
