@@ -675,6 +675,13 @@ impl<'g> Scan<'g> {
         if !(t.has(CAP)) || t.has(HYPH_LOWER) || t.has(CONTRACTION) {
             return false;
         }
+        // A US party-and-state label ("D-N.Y.", "R-Texas") names no one: the person it
+        // follows is the entity.
+        if let [b'D' | b'R' | b'I', b'-', c, ..] = text.as_bytes()[t.start as usize..] {
+            if c.is_ascii_uppercase() {
+                return false;
+            }
+        }
         if t.has(HEADLINE) {
             // In a headline only words that are not plain English can be names.
             let wc = self.wc(text, toks, k);

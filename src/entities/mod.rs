@@ -139,6 +139,17 @@ mod tests {
     }
 
     #[test]
+    fn party_and_state_labels_are_not_names() {
+        let got = names(
+            None,
+            "Sen. Chuck Schumer (D-N.Y.) spoke. Sen. Ted Cruz, R-Texas, objected.",
+        );
+        assert!(has(&got, EntityKind::Person, "Chuck Schumer"), "{got:?}");
+        assert!(!mentions(&got, "D-N.Y"), "{got:?}");
+        assert!(!mentions(&got, "R-Texas"), "{got:?}");
+    }
+
+    #[test]
     fn sentence_start_words_are_not_names() {
         let got = names(
             None,
