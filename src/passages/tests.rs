@@ -359,3 +359,16 @@ fn a_name_after_a_quotation_attributes_it_and_heads_nothing() {
     assert_eq!(p.heading.as_deref(), Some("Michael Barbaro"));
     assert_eq!(p.attribution, None);
 }
+
+proptest::proptest! {
+    /// `display` copies runs between line breaks and tabs whole: the same text as mapping
+    /// char by char, multi-byte chars and breaks at either end included.
+    #[test]
+    fn display_matches_char_by_char(s in "[a-z\n\r\t é“”—]{0,40}") {
+        let want: String = s
+            .chars()
+            .map(|c| if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c })
+            .collect();
+        proptest::prop_assert_eq!(display(&s), want);
+    }
+}
