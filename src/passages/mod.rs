@@ -10,6 +10,8 @@
 mod matcher;
 pub(crate) mod split;
 
+use std::cell::RefCell;
+
 use crate::boilerplate::BoilerplateView;
 use matcher::{in_scope, Field, Hit, Matcher, Tokens};
 use split::Layout;
@@ -212,6 +214,24 @@ pub struct Passager<'a> {
     starts: Vec<usize>,
     /// Farthest distance in positions that matters (proximity window, largest slop).
     reach: u32,
+    /// Buffers of [`Passager::evaluate_with`], kept across its calls (one per matched
+    /// unit: allocating them each time was a third of its cost).
+    scratch: RefCell<EvalScratch>,
+}
+
+/// Per-call buffers of [`Passager::evaluate_with`]; cleared before each use.
+#[derive(Debug, Default)]
+struct EvalScratch {
+    /// Matches per query unit (terms, then phrases).
+    tf: Vec<u32>,
+    /// Match events: (first position, last position, query unit).
+    events: Vec<(u32, u32, usize)>,
+    /// Per phrase, per token: (position, match index) of the matches of that token.
+    phrase_tokens: Vec<Vec<Vec<(u32, usize)>>>,
+    /// Best proximity per pair of query units.
+    best: Vec<f32>,
+    /// A phrase occurrence's matches.
+    path: Vec<usize>,
 }
 
 /// Interleaving: a passage's score times a mild prior from its article's rank (1 for the
@@ -272,6 +292,7 @@ impl<'a> Passager<'a> {
             units: Vec::new(),
             spans: Vec::new(),
             starts: Vec::new(),
+            scratch: RefCell::default(),
             reach: PROXIMITY_WINDOW.max(
                 spec.phrases
                     .iter()
@@ -661,11 +682,18 @@ impl<'a> Passager<'a> {
         let spec = self.spec;
         let nt = spec.terms.len();
         let np = spec.phrases.len();
-        let mut tf = vec![0u32; nt + np];
+        let mut scratch = self.scratch.borrow_mut();
+        let EvalScratch {
+            tf,
+            events,
+            phrase_tokens,
+            best,
+            path,
+        } = &mut *scratch;
+        tf.clear();
+        tf.resize(nt + np, 0);
+        events.clear();
         let mut highlights: Vec<(usize, usize)> = Vec::new();
-        // Match events: (first position, last position, query unit).
-        let mut events: Vec<(u32, u32, usize)> = Vec::new();
-        let mut phrase_tokens: Vec<Vec<Vec<(u32, usize)>>> = Vec::new();
         let mut any_phrase_token = false;
         for (oi, o) in occs.iter().enumerate() {
             for hit in self.matcher.hits(o.class) {
@@ -689,12 +717,17 @@ impl<'a> Passager<'a> {
                         {
                             continue;
                         }
-                        if phrase_tokens.is_empty() {
-                            phrase_tokens = spec
-                                .phrases
-                                .iter()
-                                .map(|ph| vec![Vec::new(); ph.tokens.len()])
-                                .collect();
+                        if !any_phrase_token {
+                            // First phrase token of this call: empty lists, allocated
+                            // once per passager.
+                            if phrase_tokens.is_empty() {
+                                *phrase_tokens = spec
+                                    .phrases
+                                    .iter()
+                                    .map(|ph| vec![Vec::new(); ph.tokens.len()])
+                                    .collect();
+                            }
+                            phrase_tokens.iter_mut().flatten().for_each(Vec::clear);
                         }
                         if let Some(list) = phrase_tokens.get_mut(p).and_then(|v| v.get_mut(i)) {
                             list.push((o.pos, oi));
@@ -709,8 +742,9 @@ impl<'a> Passager<'a> {
                 let slop = spec.phrases.get(p).map_or(0, |s| s.slop);
                 let Some(first) = lists.first() else { continue };
                 for &(pos0, oi0) in first {
-                    let mut path = vec![oi0];
-                    if phrase_path(lists, 1, pos0, slop, &mut path) {
+                    path.clear();
+                    path.push(oi0);
+                    if phrase_path(lists, 1, pos0, slop, path) {
                         for &oi in path.iter().filter(|_| highlights_too) {
                             if let Some(o) = occs.get(oi) {
                                 highlights.push((o.start, o.end));
@@ -763,7 +797,8 @@ impl<'a> Passager<'a> {
         let mut prox = 0.0;
         let units = nt + np;
         if units > 1 && events.len() > 1 {
-            let mut best = vec![0.0f32; units * units];
+            best.clear();
+            best.resize(units * units, 0.0);
             for (i, a) in events.iter().enumerate() {
                 for b in events.iter().skip(i + 1) {
                     if b.0 > a.1 + PROXIMITY_WINDOW {

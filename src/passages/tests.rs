@@ -372,3 +372,37 @@ proptest::proptest! {
         proptest::prop_assert_eq!(display(&s), want);
     }
 }
+
+/// One passager reused across articles (its word cache and scoring buffers kept) picks
+/// exactly what a fresh passager picks for each article.
+#[test]
+fn reused_passager_picks_as_a_fresh_one() {
+    let long = "A very long paragraph about the fuel price. ".repeat(30);
+    let articles = [
+        "Fuel prices rose in Almaty.\n\nThe fuel price hike in Zhanaozen set off protests \
+         that spread to Almaty, where the price of gas doubled.",
+        "Protests\n\nPrice controls were promised. \"Fuel prices will fall,\" Tokayev said; \
+         the fuel price cap lasts 180 days.\n\nOthers doubted the fuel price promise.",
+        "Nothing here matches at all.",
+        long.as_str(),
+    ];
+    let s = spec(
+        vec![term("fuel"), term("prices"), term("Almaty")],
+        vec![phrase("fuel price", 0), phrase("price cap", 1)],
+    );
+    for opts in [
+        PassageOptions::default(),
+        PassageOptions {
+            all: true,
+            context: 1,
+            ..PassageOptions::default()
+        },
+    ] {
+        let stats = CorpusStats::default();
+        let mut reused = Passager::new(&s, &opts, &stats);
+        for body in articles {
+            let want = Passager::new(&s, &opts, &stats).passages(body, "");
+            assert_eq!(reused.passages(body, ""), want);
+        }
+    }
+}
