@@ -133,10 +133,22 @@ pub(crate) fn paragraphs(
     let mut para_end = 0;
     let mut lines_in_para = 0usize;
     let mut at = 0;
+    let bytes = body.as_bytes();
+    // A visible ASCII char (not whitespace) at both ends: nothing to trim.
+    let visible = |i: usize| bytes.get(i).is_some_and(|&b| b > b' ' && b < 0x80);
     let push = |s: usize, e: usize, lines: usize, out: &mut Vec<Para>| {
-        let (s, e) = trim_range(body, s, e);
+        // Most paragraphs need no trimming and are too long for a heading: both told
+        // from a few bytes (the general trim and heading test were a tenth of the
+        // passage work, run for every paragraph).
+        let (s, e) = if s < e && visible(s) && visible(e - 1) {
+            (s, e)
+        } else {
+            trim_range(body, s, e)
+        };
         if s < e {
-            let heading = lines == 1 && is_heading_line(body.get(s..e).unwrap_or(""));
+            let heading = lines == 1
+                && e - s <= HEADING_MAX_BYTES
+                && is_heading_line(body.get(s..e).unwrap_or(""));
             out.push(Para {
                 start: s,
                 end: e,
@@ -811,5 +823,69 @@ mod tests {
         let texts: Vec<&str> = l.units.iter().map(|u| &body[u.start..u.end]).collect();
         assert_eq!(texts, vec!["Real text here.", "More real text."]);
         assert_eq!(l.paragraphs.len(), 2);
+    }
+
+    /// Paragraphs as they were found before the no-trim fast path: every paragraph
+    /// trimmed, every single line tested for a heading.
+    fn paragraphs_reference(body: &str) -> Vec<Para> {
+        let mut out = Vec::new();
+        let push = |s: usize, e: usize, lines: usize, out: &mut Vec<Para>| {
+            let (s, e) = trim_range(body, s, e);
+            if s < e {
+                let heading = lines == 1 && is_heading_line(&body[s..e]);
+                out.push(Para {
+                    start: s,
+                    end: e,
+                    heading,
+                });
+            }
+        };
+        let (mut para_start, mut para_end, mut lines) = (None, 0, 0);
+        let mut at = 0;
+        loop {
+            let line_end = body[at..].find('\n').map_or(body.len(), |i| at + i);
+            if body[at..line_end].trim().is_empty() {
+                if let Some(s) = para_start.take() {
+                    push(s, para_end, lines, &mut out);
+                }
+                lines = 0;
+            } else {
+                para_start.get_or_insert(at);
+                para_end = line_end;
+                lines += 1;
+            }
+            if line_end >= body.len() {
+                break;
+            }
+            at = line_end + 1;
+        }
+        if let Some(s) = para_start {
+            push(s, para_end, lines, &mut out);
+        }
+        if !out.is_empty() && out.iter().all(|p| p.heading) {
+            out.iter_mut().for_each(|p| p.heading = false);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Skipping the trim and the heading test where a few bytes settle them finds the
+        /// same paragraphs and headings.
+        #[test]
+        fn fast_paragraphs_are_the_trimmed_ones(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "Fuel price hike", "The price rose.", " ", "\t", "\n", "\n\n", "\r\n",
+                    "\u{a0}", "“Quoted”", "é", "a", ".", "x".repeat(160).leak() as &str,
+                    "Word word word", "\u{2003}",
+                ]),
+                0..30,
+            )
+        ) {
+            let body: String = parts.concat();
+            let mut got = Vec::new();
+            paragraphs(&body, &mut |_, _| false, &mut got);
+            proptest::prop_assert_eq!(got, paragraphs_reference(&body));
+        }
     }
 }
