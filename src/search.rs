@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
@@ -233,8 +233,32 @@ fn top_values(values: &[(String, u64)], limit: usize) -> Vec<FacetCount> {
 pub fn stored_day(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
     doc.get_first(field)
         .and_then(|v| v.as_datetime())
-        .and_then(|d| chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0))
-        .map(|d| d.format("%Y-%m-%d").to_string())
+        .and_then(|d| day_of(d.into_timestamp_secs()))
+}
+
+/// The UTC day of a Unix time as "YYYY-MM-DD". Written digit by digit for four-digit
+/// years: chrono's format string is parsed on every call, and a search formats a day for
+/// every top article.
+fn day_of(secs: i64) -> Option<String> {
+    let d = chrono::DateTime::from_timestamp(secs, 0)?.date_naive();
+    let y = d.year();
+    let Ok(y4) = u32::try_from(y) else {
+        return Some(d.format("%Y-%m-%d").to_string());
+    };
+    if y4 > 9999 {
+        return Some(d.format("%Y-%m-%d").to_string());
+    }
+    let mut out = String::with_capacity(10);
+    for (v, width) in [(y4, 4u32), (d.month(), 2), (d.day(), 2)] {
+        if !out.is_empty() {
+            out.push('-');
+        }
+        for k in (0..width).rev() {
+            let digit = (v / 10u32.pow(k)) % 10;
+            out.push(char::from(b'0' + digit as u8));
+        }
+    }
+    Some(out)
 }
 
 impl Engine {
@@ -986,6 +1010,16 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The digit-by-digit day is chrono's "%Y-%m-%d", four-digit years or not.
+        #[test]
+        fn day_of_is_the_chrono_format(secs in -70_000_000_000i64..300_000_000_000i64) {
+            let want = chrono::DateTime::from_timestamp(secs, 0)
+                .map(|d| d.format("%Y-%m-%d").to_string());
+            proptest::prop_assert_eq!(day_of(secs), want);
+        }
+    }
 
     #[test]
     fn candidate_articles_leave_a_choice_per_slot() {
