@@ -734,38 +734,20 @@ impl Engine {
             all: req.all,
             max_chars: 400,
         };
-        // Articles are read and their passages picked on two threads (alternate ranks, so
-        // both get a share of the best-matching, often longest, articles): this is most
-        // of a search's time for narrow queries, and the other core is otherwise idle.
-        let ranked_top: Vec<(usize, DocAddress)> =
-            top.iter().enumerate().map(|(r, (_, a))| (r, *a)).collect();
-        // Every `step`-th article from `from`, with one passager (its word cache) for all.
-        let pick = |from: usize, step: usize| -> Result<Vec<Picked>> {
-            let stats = CorpusStats::default();
-            let mut passager =
-                Passager::new(spec, &opts, &stats).with_boilerplate(self.boilerplate_view());
-            ranked_top
-                .iter()
-                .skip(from)
-                .step_by(step)
-                .map(|&(rank, addr)| pick_article(searcher, fields, &mut passager, rank, addr))
-                .collect()
-        };
-        let picked: Vec<Picked> = if ranked_top.len() >= MIN_PARALLEL_ARTICLES {
-            // The odd ranks go to the pool and this thread picks the even ones: one thread
-            // to wake, not two (`rayon::join` from outside the pool would hand both halves
-            // over and wait).
-            let mut second = None;
-            let first = rayon::in_place_scope(|scope| {
-                scope.spawn(|_| second = Some(pick(1, 2)));
-                pick(0, 2)
-            });
-            let mut all = first?;
-            all.extend(second.context("the passage thread ended without a result")??);
-            all
-        } else {
-            pick(0, 1)?
-        };
+        // The articles are read and their passages picked on this thread, with one
+        // passager (its word cache) for all. Two threads (alternate ranks, one passager
+        // each) were slower on a two-core machine shared with other work: the second
+        // thread waits for a core, each passager analyses the shared words again, and
+        // passage work is about a tenth of a millisecond per search (bench-queries
+        // --only passages on AllSides, five alternating runs: 5.39 -> 5.10 ms summed).
+        let stats = CorpusStats::default();
+        let mut passager =
+            Passager::new(spec, &opts, &stats).with_boilerplate(self.boilerplate_view());
+        let picked: Vec<Picked> = top
+            .iter()
+            .enumerate()
+            .map(|(rank, &(_, addr))| pick_article(searcher, fields, &mut passager, rank, addr))
+            .collect::<Result<_>>()?;
         let mut ranked: Vec<(f32, usize, usize, Hit)> = Vec::new();
         for Picked {
             rank,
@@ -842,10 +824,6 @@ impl Engine {
             .collect())
     }
 }
-
-/// From this many top articles on, [`Engine::passages_for`] picks passages on two threads
-/// (fewer are not worth waking a thread for).
-const MIN_PARALLEL_ARTICLES: usize = 4;
 
 /// One top article, read, with its passages picked.
 struct Picked {
