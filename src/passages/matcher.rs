@@ -78,8 +78,12 @@ pub(crate) struct Matcher {
     /// (compared with text bytes ORed with 0x20: both cases at once); empty when there
     /// are too many to be worth testing one by one.
     first_letters: Firsts,
-    /// What the first two lowercase ASCII letters of a token say (128 × 128).
-    pairs: Vec<PairRule>,
+    /// What the second lowercase ASCII letter of a token says, per row (see `pair_rows`).
+    pairs: Vec<[PairRule; 128]>,
+    /// Row of `pairs` per first letter; row 0 (letters no query word starts with) rejects
+    /// every pair. A row per first letter, not a 128 × 128 table: zeroing sixteen
+    /// kilobytes for every query cost more than looking pairs up in it.
+    pair_rows: [u8; 128],
     /// First three letters a matching token can start with, sorted.
     triples: Vec<[u8; 3]>,
     cache: WordMap<u32>,
@@ -133,7 +137,8 @@ impl Matcher {
             every_token: false,
             avx2: has_avx2(),
             first_letters: Firsts::new(&[]),
-            pairs: vec![PairRule::Reject; 128 * 128],
+            pairs: vec![[PairRule::Reject; 128]],
+            pair_rows: [0; 128],
             triples: Vec::new(),
             cache: WordMap::default(),
             classes: vec![Vec::new()],
@@ -181,7 +186,24 @@ impl Matcher {
             .cloned()
             .collect();
         let set = |a: u8, c: u8, rule: PairRule, m: &mut Matcher| {
-            if let Some(r) = m.pairs.get_mut(a as usize * 128 + c as usize) {
+            let Some(&row) = m.pair_rows.get(a as usize) else {
+                return;
+            };
+            let row = if row == 0 {
+                m.pairs.push([PairRule::Reject; 128]);
+                let new = u8::try_from(m.pairs.len() - 1).unwrap_or(0);
+                if let Some(r) = m.pair_rows.get_mut(a as usize) {
+                    *r = new;
+                }
+                new
+            } else {
+                row
+            };
+            if let Some(r) = m
+                .pairs
+                .get_mut(row as usize)
+                .and_then(|r| r.get_mut(c as usize))
+            {
                 *r = (*r).max(rule);
             }
         };
@@ -331,7 +353,8 @@ impl Matcher {
         if c >= 0x80 || !c.is_ascii_alphanumeric() {
             return true;
         }
-        match self.pairs.get(a as usize * 128 + c as usize) {
+        let row = self.pair_rows.get(a as usize).copied().unwrap_or(0);
+        match self.pairs.get(row as usize).and_then(|r| r.get(c as usize)) {
             Some(PairRule::Reject) => false,
             Some(PairRule::Accept) | None => true,
             Some(PairRule::Third) => match lower(2) {
