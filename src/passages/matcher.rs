@@ -367,6 +367,13 @@ impl Matcher {
         }
     }
 
+    /// Whether the token starting at byte `start` of `text` may match: the body scan's
+    /// test (see [`Matcher::candidates`]), for tokens found one by one.
+    pub fn may_match(&self, text: &str, start: usize) -> bool {
+        let b = text.as_bytes().get(start..).unwrap_or(&[]);
+        self.every_token || b.first().is_some_and(|&c| c >= 0x80) || self.prefix_fits(b)
+    }
+
     /// True when the query has nothing to match in text.
     pub fn is_empty(&self) -> bool {
         self.exact.is_empty() && self.prefixes.is_empty() && self.fuzzy.is_empty()

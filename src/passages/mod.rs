@@ -314,6 +314,11 @@ impl<'a> Passager<'a> {
     pub fn title_highlights(&mut self, title: &str) -> Vec<(usize, usize)> {
         let mut occs = Vec::new();
         for (s, e, pos) in Tokens::new(title) {
+            // The body's prefilter first: most title words are rejected by their first
+            // letters without a look-up in the word cache.
+            if !self.matcher.may_match(title, s) {
+                continue;
+            }
             let class = self.matcher.classify(title.get(s..e).unwrap_or(""));
             if class != 0 {
                 occs.push(Occ {
@@ -883,6 +888,28 @@ fn estimate_tokens(start: usize, end: usize) -> u32 {
 
 /// Tokens in `text`, or `None` once there are more than `limit`.
 fn count_tokens(text: &str, limit: u32) -> Option<u32> {
+    // ASCII (most gaps between matches): a token starts at a letter or digit after
+    // anything else. The first non-ASCII byte sends the whole gap to the char path.
+    let mut n = 0;
+    let mut in_token = false;
+    for &b in text.as_bytes() {
+        if b >= 0x80 {
+            return count_tokens_by_char(text, limit);
+        }
+        let alnum = b.is_ascii_alphanumeric();
+        if alnum && !in_token {
+            n += 1;
+            if n > limit {
+                return None;
+            }
+        }
+        in_token = alnum;
+    }
+    Some(n)
+}
+
+/// [`count_tokens`] for any text, token by token.
+fn count_tokens_by_char(text: &str, limit: u32) -> Option<u32> {
     let mut n = 0;
     for _ in Tokens::new(text) {
         n += 1;

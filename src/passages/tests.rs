@@ -406,3 +406,43 @@ fn reused_passager_picks_as_a_fresh_one() {
         }
     }
 }
+
+proptest::proptest! {
+    /// The ASCII token count is the token-by-token one, limit or not.
+    #[test]
+    fn ascii_token_count_is_the_char_one(
+        s in "[a-zA-Z0-9 ,.'\n-]{0,60}|[a-z é“”’—0-9]{0,40}",
+        limit in 0u32..12,
+    ) {
+        proptest::prop_assert_eq!(count_tokens(&s, limit), count_tokens_by_char(&s, limit));
+    }
+}
+
+/// Title highlights with the body's prefilter are those of every title token analysed.
+#[test]
+fn title_prefilter_keeps_every_match() {
+    let s = spec(
+        vec![term("troops"), term("Tokayev"), term("cry")],
+        vec![phrase("fuel price", 0)],
+    );
+    let title = "Troops’ return: Tokayev cries, “fuel prices” and Fuel Price troop TROOPS cri";
+    let mut p = Passager::new(&s, &PassageOptions::default(), &CorpusStats::default());
+    let got = p.title_highlights(title);
+    // Every token analysed, with the same passager's classes.
+    let mut q = Passager::new(&s, &PassageOptions::default(), &CorpusStats::default());
+    let mut occs = Vec::new();
+    for (st, e, pos) in Tokens::new(title) {
+        let class = q.matcher.classify(&title[st..e]);
+        if class != 0 {
+            occs.push(Occ {
+                pos,
+                start: st,
+                end: e,
+                class,
+            });
+        }
+    }
+    let want = q.evaluate(&occs, 0, Field::Title).highlights;
+    assert_eq!(got, want);
+    assert!(!got.is_empty());
+}
