@@ -748,40 +748,42 @@ impl Engine {
             .enumerate()
             .map(|(rank, &(_, addr))| pick_article(searcher, fields, &mut passager, rank, addr))
             .collect::<Result<_>>()?;
-        let mut ranked: Vec<(f32, usize, usize, Hit)> = Vec::new();
+        // Passages are ranked first and the kept ones made hits after: an article is
+        // copied into a hit only when one of its passages is shown (and moved into its
+        // last), not for every passage picked.
+        let mut articles: Vec<Option<ArticleInfo>> = Vec::with_capacity(picked.len());
+        let mut ranked: Vec<(f32, usize, usize, PassageInfo)> = Vec::new();
         for Picked {
             rank,
             article,
             found,
         } in picked
         {
+            if articles.len() <= rank {
+                articles.resize_with(rank + 1, || None);
+            }
+            articles[rank] = Some(article);
             for p in found {
                 let combined = passages::combined_score(rank, p.score);
-                let start = p.start;
                 ranked.push((
                     combined,
                     rank,
-                    start,
-                    Hit {
-                        rank: 0,
-                        score: combined,
-                        article: article.clone(),
-                        passage: PassageInfo {
-                            text: p.text,
-                            highlights: p.highlights.into_iter().map(|(a, b)| [a, b]).collect(),
-                            ordinal: p.ordinal,
-                            start: p.start,
-                            end: p.end,
-                            heading: p.heading,
-                            heading_highlights: p
-                                .heading_highlights
-                                .into_iter()
-                                .map(|(a, b)| [a, b])
-                                .collect(),
-                            attribution: p.attribution,
-                            context_before: p.context_before,
-                            context_after: p.context_after,
-                        },
+                    p.start,
+                    PassageInfo {
+                        text: p.text,
+                        highlights: p.highlights.into_iter().map(|(a, b)| [a, b]).collect(),
+                        ordinal: p.ordinal,
+                        start: p.start,
+                        end: p.end,
+                        heading: p.heading,
+                        heading_highlights: p
+                            .heading_highlights
+                            .into_iter()
+                            .map(|(a, b)| [a, b])
+                            .collect(),
+                        attribution: p.attribution,
+                        context_before: p.context_before,
+                        context_after: p.context_after,
                     },
                 ));
             }
@@ -794,10 +796,15 @@ impl Engine {
                 let b = best.entry(*rank).or_insert(f32::MIN);
                 *b = b.max(*score);
             }
-            let day = |h: &Hit| h.article.date.clone();
+            let day = |rank: usize| {
+                articles
+                    .get(rank)
+                    .and_then(|a| a.as_ref())
+                    .and_then(|a| a.date.as_deref())
+            };
             ranked.sort_by(|a, b| {
-                day(&b.3)
-                    .cmp(&day(&a.3))
+                day(b.1)
+                    .cmp(&day(a.1))
                     .then_with(|| {
                         let (x, y) = (best.get(&a.1), best.get(&b.1));
                         y.unwrap_or(&0.0).total_cmp(x.unwrap_or(&0.0))
@@ -814,14 +821,29 @@ impl Engine {
         if !req.all {
             ranked.truncate(req.limit);
         }
-        Ok(ranked
-            .into_iter()
-            .enumerate()
-            .map(|(i, (_, _, _, mut h))| {
-                h.rank = i + 1;
-                h
-            })
-            .collect())
+        // Passages still to come per article: its last one takes the article itself.
+        let mut left = vec![0usize; articles.len()];
+        for (_, rank, _, _) in &ranked {
+            left[*rank] += 1;
+        }
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (i, (score, rank, _, passage)) in ranked.into_iter().enumerate() {
+            left[rank] -= 1;
+            let slot = &mut articles[rank];
+            let article = if left[rank] == 0 {
+                slot.take()
+            } else {
+                slot.clone()
+            };
+            let article = article.context("a passage without its article")?;
+            hits.push(Hit {
+                rank: i + 1,
+                score,
+                article,
+                passage,
+            });
+        }
+        Ok(hits)
     }
 }
 
