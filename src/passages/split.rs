@@ -477,13 +477,29 @@ pub(crate) fn split_sentences(
         }
     };
     // Bytes that may end a sentence: . ! ? \n and '…' (E2 80 A6), found with memchr.
-    let find = |from: usize| -> Option<usize> {
+    // Each search's answer is kept until the scan passes it (`from` only grows): a
+    // paragraph has many marks and few line breaks, and searching for both again from
+    // every mark scanned the rest of the paragraph each time.
+    let mut marks_cache: Option<Option<usize>> = None;
+    let mut other_cache: Option<Option<usize>> = None;
+    let mut find = |from: usize| -> Option<usize> {
         let rest = bytes.get(from..)?;
-        let marks = memchr::memchr3(b'.', b'!', b'?', rest);
-        let other = memchr::memchr2(b'\n', 0xE2, rest);
+        let next = |cache: &mut Option<Option<usize>>, search: &dyn Fn(&[u8]) -> Option<usize>| {
+            match *cache {
+                Some(None) => None,
+                Some(Some(at)) if at >= from => Some(at),
+                _ => {
+                    let found = search(rest).map(|x| from + x);
+                    *cache = Some(found);
+                    found
+                }
+            }
+        };
+        let marks = next(&mut marks_cache, &|r| memchr::memchr3(b'.', b'!', b'?', r));
+        let other = next(&mut other_cache, &|r| memchr::memchr2(b'\n', 0xE2, r));
         match (marks, other) {
-            (Some(a), Some(b)) => Some(from + a.min(b)),
-            (a, b) => a.or(b).map(|x| from + x),
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
     };
     let mut i = 0;
@@ -884,7 +900,62 @@ mod tests {
         out
     }
 
+    /// Sentences as they were found before the searches were kept: both searched again
+    /// from every mark.
+    fn sentences_reference(text: &str, max_chars: usize) -> Vec<(usize, usize)> {
+        let (bytes, mut out, mut sent_start, mut i) = (text.as_bytes(), Vec::new(), 0, 0);
+        let push = |s: usize, e: usize, out: &mut Vec<(usize, usize)>| {
+            let (s, e) = trim_range(text, s, e);
+            if s < e {
+                cut_long(text, s, e, max_chars, 0, out);
+            }
+        };
+        let find = |from: usize| -> Option<usize> {
+            let rest = bytes.get(from..)?;
+            let marks = memchr::memchr3(b'.', b'!', b'?', rest);
+            let other = memchr::memchr2(b'\n', 0xE2, rest);
+            [marks, other].into_iter().flatten().min().map(|x| from + x)
+        };
+        while let Some(at) = find(i) {
+            i = at;
+            let b = bytes[i];
+            let ellipsis = b == 0xE2 && bytes.get(i + 1..i + 3) == Some(&[0x80, 0xA6][..]);
+            if b == 0xE2 && !ellipsis {
+                i += 1;
+                continue;
+            }
+            match boundary(text, i) {
+                Some((at, resume)) => {
+                    push(sent_start, at, &mut out);
+                    sent_start = at;
+                    i = resume;
+                }
+                None => i += if ellipsis { 3 } else { 1 },
+            }
+        }
+        push(sent_start, text.len(), &mut out);
+        out
+    }
+
     proptest::proptest! {
+        /// Keeping each search's answer until the scan passes it finds the same sentences.
+        #[test]
+        fn kept_searches_find_the_same_sentences(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "He said.", " ", "Mr.", " Smith", "\n", "Really?", "Yes!", "…", "—", "“Go.”",
+                    " the", " U.S.", " The", "3.5", "a", "’", "e.g.", " x",
+                ]),
+                0..40,
+            ),
+            max_chars in 20usize..200,
+        ) {
+            let text: String = parts.concat();
+            let mut got = Vec::new();
+            split_sentences(&text, 0, text.len(), max_chars, &mut got);
+            proptest::prop_assert_eq!(got, sentences_reference(&text, max_chars));
+        }
+
         /// The ASCII word count is `split_whitespace`'s.
         #[test]
         fn ascii_word_count_is_split_whitespace(line in "[ -~\t\n\x0b\x0c\r\x1c-\x1f]{0,40}") {
