@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
@@ -233,8 +233,32 @@ fn top_values(values: &[(String, u64)], limit: usize) -> Vec<FacetCount> {
 pub fn stored_day(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
     doc.get_first(field)
         .and_then(|v| v.as_datetime())
-        .and_then(|d| chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0))
-        .map(|d| d.format("%Y-%m-%d").to_string())
+        .and_then(|d| day_of(d.into_timestamp_secs()))
+}
+
+/// The UTC day of a Unix time as "YYYY-MM-DD". Written digit by digit for four-digit
+/// years: chrono's format string is parsed on every call, and a search formats a day for
+/// every top article.
+fn day_of(secs: i64) -> Option<String> {
+    let d = chrono::DateTime::from_timestamp(secs, 0)?.date_naive();
+    let y = d.year();
+    let Ok(y4) = u32::try_from(y) else {
+        return Some(d.format("%Y-%m-%d").to_string());
+    };
+    if y4 > 9999 {
+        return Some(d.format("%Y-%m-%d").to_string());
+    }
+    let mut out = String::with_capacity(10);
+    for (v, width) in [(y4, 4u32), (d.month(), 2), (d.day(), 2)] {
+        if !out.is_empty() {
+            out.push('-');
+        }
+        for k in (0..width).rev() {
+            let digit = (v / 10u32.pow(k)) % 10;
+            out.push(char::from(b'0' + digit as u8));
+        }
+    }
+    Some(out)
 }
 
 impl Engine {
@@ -710,72 +734,56 @@ impl Engine {
             all: req.all,
             max_chars: 400,
         };
-        // Articles are read and their passages picked on two threads (alternate ranks, so
-        // both get a share of the best-matching, often longest, articles): this is most
-        // of a search's time for narrow queries, and the other core is otherwise idle.
-        let ranked_top: Vec<(usize, DocAddress)> =
-            top.iter().enumerate().map(|(r, (_, a))| (r, *a)).collect();
-        // Every `step`-th article from `from`, with one passager (its word cache) for all.
-        let pick = |from: usize, step: usize| -> Result<Vec<Picked>> {
-            let stats = CorpusStats::default();
-            let mut passager =
-                Passager::new(spec, &opts, &stats).with_boilerplate(self.boilerplate_view());
-            ranked_top
-                .iter()
-                .skip(from)
-                .step_by(step)
-                .map(|&(rank, addr)| pick_article(searcher, fields, &mut passager, rank, addr))
-                .collect()
-        };
-        let picked: Vec<Picked> = if ranked_top.len() >= MIN_PARALLEL_ARTICLES {
-            // The odd ranks go to the pool and this thread picks the even ones: one thread
-            // to wake, not two (`rayon::join` from outside the pool would hand both halves
-            // over and wait).
-            let mut second = None;
-            let first = rayon::in_place_scope(|scope| {
-                scope.spawn(|_| second = Some(pick(1, 2)));
-                pick(0, 2)
-            });
-            let mut all = first?;
-            all.extend(second.context("the passage thread ended without a result")??);
-            all
-        } else {
-            pick(0, 1)?
-        };
-        let mut ranked: Vec<(f32, usize, usize, Hit)> = Vec::new();
+        // The articles are read and their passages picked on this thread, with one
+        // passager (its word cache) for all. Two threads (alternate ranks, one passager
+        // each) were slower on a two-core machine shared with other work: the second
+        // thread waits for a core, each passager analyses the shared words again, and
+        // passage work is about a tenth of a millisecond per search (bench-queries
+        // --only passages on AllSides, five alternating runs: 5.39 -> 5.10 ms summed).
+        let stats = CorpusStats::default();
+        let mut passager =
+            Passager::new(spec, &opts, &stats).with_boilerplate(self.boilerplate_view());
+        let picked: Vec<Picked> = top
+            .iter()
+            .enumerate()
+            .map(|(rank, &(_, addr))| pick_article(searcher, fields, &mut passager, rank, addr))
+            .collect::<Result<_>>()?;
+        // Passages are ranked first and the kept ones made hits after: an article is
+        // copied into a hit only when one of its passages is shown (and moved into its
+        // last), not for every passage picked.
+        let mut articles: Vec<Option<ArticleInfo>> = Vec::with_capacity(picked.len());
+        let mut ranked: Vec<(f32, usize, usize, PassageInfo)> = Vec::new();
         for Picked {
             rank,
             article,
             found,
         } in picked
         {
+            if articles.len() <= rank {
+                articles.resize_with(rank + 1, || None);
+            }
+            articles[rank] = Some(article);
             for p in found {
                 let combined = passages::combined_score(rank, p.score);
-                let start = p.start;
                 ranked.push((
                     combined,
                     rank,
-                    start,
-                    Hit {
-                        rank: 0,
-                        score: combined,
-                        article: article.clone(),
-                        passage: PassageInfo {
-                            text: p.text,
-                            highlights: p.highlights.into_iter().map(|(a, b)| [a, b]).collect(),
-                            ordinal: p.ordinal,
-                            start: p.start,
-                            end: p.end,
-                            heading: p.heading,
-                            heading_highlights: p
-                                .heading_highlights
-                                .into_iter()
-                                .map(|(a, b)| [a, b])
-                                .collect(),
-                            attribution: p.attribution,
-                            context_before: p.context_before,
-                            context_after: p.context_after,
-                        },
+                    p.start,
+                    PassageInfo {
+                        text: p.text,
+                        highlights: p.highlights.into_iter().map(|(a, b)| [a, b]).collect(),
+                        ordinal: p.ordinal,
+                        start: p.start,
+                        end: p.end,
+                        heading: p.heading,
+                        heading_highlights: p
+                            .heading_highlights
+                            .into_iter()
+                            .map(|(a, b)| [a, b])
+                            .collect(),
+                        attribution: p.attribution,
+                        context_before: p.context_before,
+                        context_after: p.context_after,
                     },
                 ));
             }
@@ -788,10 +796,15 @@ impl Engine {
                 let b = best.entry(*rank).or_insert(f32::MIN);
                 *b = b.max(*score);
             }
-            let day = |h: &Hit| h.article.date.clone();
+            let day = |rank: usize| {
+                articles
+                    .get(rank)
+                    .and_then(|a| a.as_ref())
+                    .and_then(|a| a.date.as_deref())
+            };
             ranked.sort_by(|a, b| {
-                day(&b.3)
-                    .cmp(&day(&a.3))
+                day(b.1)
+                    .cmp(&day(a.1))
                     .then_with(|| {
                         let (x, y) = (best.get(&a.1), best.get(&b.1));
                         y.unwrap_or(&0.0).total_cmp(x.unwrap_or(&0.0))
@@ -808,20 +821,31 @@ impl Engine {
         if !req.all {
             ranked.truncate(req.limit);
         }
-        Ok(ranked
-            .into_iter()
-            .enumerate()
-            .map(|(i, (_, _, _, mut h))| {
-                h.rank = i + 1;
-                h
-            })
-            .collect())
+        // Passages still to come per article: its last one takes the article itself.
+        let mut left = vec![0usize; articles.len()];
+        for (_, rank, _, _) in &ranked {
+            left[*rank] += 1;
+        }
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (i, (score, rank, _, passage)) in ranked.into_iter().enumerate() {
+            left[rank] -= 1;
+            let slot = &mut articles[rank];
+            let article = if left[rank] == 0 {
+                slot.take()
+            } else {
+                slot.clone()
+            };
+            let article = article.context("a passage without its article")?;
+            hits.push(Hit {
+                rank: i + 1,
+                score,
+                article,
+                passage,
+            });
+        }
+        Ok(hits)
     }
 }
-
-/// From this many top articles on, [`Engine::passages_for`] picks passages on two threads
-/// (fewer are not worth waking a thread for).
-const MIN_PARALLEL_ARTICLES: usize = 4;
 
 /// One top article, read, with its passages picked.
 struct Picked {
@@ -986,6 +1010,16 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The digit-by-digit day is chrono's "%Y-%m-%d", four-digit years or not.
+        #[test]
+        fn day_of_is_the_chrono_format(secs in -70_000_000_000i64..300_000_000_000i64) {
+            let want = chrono::DateTime::from_timestamp(secs, 0)
+                .map(|d| d.format("%Y-%m-%d").to_string());
+            proptest::prop_assert_eq!(day_of(secs), want);
+        }
+    }
 
     #[test]
     fn candidate_articles_leave_a_choice_per_slot() {

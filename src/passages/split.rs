@@ -62,7 +62,23 @@ pub(crate) fn unpunctuated(line: &str) -> bool {
 }
 
 pub(crate) fn word_count(line: &str) -> usize {
-    line.split_whitespace().count()
+    if !line.is_ascii() {
+        return line.split_whitespace().count();
+    }
+    // ASCII (most lines): words start after whitespace, counted over the bytes; the
+    // generic split was most of the heading test.
+    let mut n = 0;
+    let mut in_word = false;
+    for &b in line.as_bytes() {
+        // `char::is_whitespace` for ASCII: space, tab, line feed, vertical tab, form
+        // feed, carriage return.
+        let space = b == b' ' || (b'\t'..=b'\r').contains(&b);
+        if !space && !in_word {
+            n += 1;
+        }
+        in_word = !space;
+    }
+    n
 }
 
 /// A heading: one short line with letters in it and no sentence punctuation at its end
@@ -133,10 +149,22 @@ pub(crate) fn paragraphs(
     let mut para_end = 0;
     let mut lines_in_para = 0usize;
     let mut at = 0;
+    let bytes = body.as_bytes();
+    // A visible ASCII char (not whitespace) at both ends: nothing to trim.
+    let visible = |i: usize| bytes.get(i).is_some_and(|&b| b > b' ' && b < 0x80);
     let push = |s: usize, e: usize, lines: usize, out: &mut Vec<Para>| {
-        let (s, e) = trim_range(body, s, e);
+        // Most paragraphs need no trimming and are too long for a heading: both told
+        // from a few bytes (the general trim and heading test were a tenth of the
+        // passage work, run for every paragraph).
+        let (s, e) = if s < e && visible(s) && visible(e - 1) {
+            (s, e)
+        } else {
+            trim_range(body, s, e)
+        };
         if s < e {
-            let heading = lines == 1 && is_heading_line(body.get(s..e).unwrap_or(""));
+            let heading = lines == 1
+                && e - s <= HEADING_MAX_BYTES
+                && is_heading_line(body.get(s..e).unwrap_or(""));
             out.push(Para {
                 start: s,
                 end: e,
@@ -449,13 +477,29 @@ pub(crate) fn split_sentences(
         }
     };
     // Bytes that may end a sentence: . ! ? \n and '…' (E2 80 A6), found with memchr.
-    let find = |from: usize| -> Option<usize> {
+    // Each search's answer is kept until the scan passes it (`from` only grows): a
+    // paragraph has many marks and few line breaks, and searching for both again from
+    // every mark scanned the rest of the paragraph each time.
+    let mut marks_cache: Option<Option<usize>> = None;
+    let mut other_cache: Option<Option<usize>> = None;
+    let mut find = |from: usize| -> Option<usize> {
         let rest = bytes.get(from..)?;
-        let marks = memchr::memchr3(b'.', b'!', b'?', rest);
-        let other = memchr::memchr2(b'\n', 0xE2, rest);
+        let next = |cache: &mut Option<Option<usize>>, search: &dyn Fn(&[u8]) -> Option<usize>| {
+            match *cache {
+                Some(None) => None,
+                Some(Some(at)) if at >= from => Some(at),
+                _ => {
+                    let found = search(rest).map(|x| from + x);
+                    *cache = Some(found);
+                    found
+                }
+            }
+        };
+        let marks = next(&mut marks_cache, &|r| memchr::memchr3(b'.', b'!', b'?', r));
+        let other = next(&mut other_cache, &|r| memchr::memchr2(b'\n', 0xE2, r));
         match (marks, other) {
-            (Some(a), Some(b)) => Some(from + a.min(b)),
-            (a, b) => a.or(b).map(|x| from + x),
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
     };
     let mut i = 0;
@@ -811,5 +855,130 @@ mod tests {
         let texts: Vec<&str> = l.units.iter().map(|u| &body[u.start..u.end]).collect();
         assert_eq!(texts, vec!["Real text here.", "More real text."]);
         assert_eq!(l.paragraphs.len(), 2);
+    }
+
+    /// Paragraphs as they were found before the no-trim fast path: every paragraph
+    /// trimmed, every single line tested for a heading.
+    fn paragraphs_reference(body: &str) -> Vec<Para> {
+        let mut out = Vec::new();
+        let push = |s: usize, e: usize, lines: usize, out: &mut Vec<Para>| {
+            let (s, e) = trim_range(body, s, e);
+            if s < e {
+                let heading = lines == 1 && is_heading_line(&body[s..e]);
+                out.push(Para {
+                    start: s,
+                    end: e,
+                    heading,
+                });
+            }
+        };
+        let (mut para_start, mut para_end, mut lines) = (None, 0, 0);
+        let mut at = 0;
+        loop {
+            let line_end = body[at..].find('\n').map_or(body.len(), |i| at + i);
+            if body[at..line_end].trim().is_empty() {
+                if let Some(s) = para_start.take() {
+                    push(s, para_end, lines, &mut out);
+                }
+                lines = 0;
+            } else {
+                para_start.get_or_insert(at);
+                para_end = line_end;
+                lines += 1;
+            }
+            if line_end >= body.len() {
+                break;
+            }
+            at = line_end + 1;
+        }
+        if let Some(s) = para_start {
+            push(s, para_end, lines, &mut out);
+        }
+        if !out.is_empty() && out.iter().all(|p| p.heading) {
+            out.iter_mut().for_each(|p| p.heading = false);
+        }
+        out
+    }
+
+    /// Sentences as they were found before the searches were kept: both searched again
+    /// from every mark.
+    fn sentences_reference(text: &str, max_chars: usize) -> Vec<(usize, usize)> {
+        let (bytes, mut out, mut sent_start, mut i) = (text.as_bytes(), Vec::new(), 0, 0);
+        let push = |s: usize, e: usize, out: &mut Vec<(usize, usize)>| {
+            let (s, e) = trim_range(text, s, e);
+            if s < e {
+                cut_long(text, s, e, max_chars, 0, out);
+            }
+        };
+        let find = |from: usize| -> Option<usize> {
+            let rest = bytes.get(from..)?;
+            let marks = memchr::memchr3(b'.', b'!', b'?', rest);
+            let other = memchr::memchr2(b'\n', 0xE2, rest);
+            [marks, other].into_iter().flatten().min().map(|x| from + x)
+        };
+        while let Some(at) = find(i) {
+            i = at;
+            let b = bytes[i];
+            let ellipsis = b == 0xE2 && bytes.get(i + 1..i + 3) == Some(&[0x80, 0xA6][..]);
+            if b == 0xE2 && !ellipsis {
+                i += 1;
+                continue;
+            }
+            match boundary(text, i) {
+                Some((at, resume)) => {
+                    push(sent_start, at, &mut out);
+                    sent_start = at;
+                    i = resume;
+                }
+                None => i += if ellipsis { 3 } else { 1 },
+            }
+        }
+        push(sent_start, text.len(), &mut out);
+        out
+    }
+
+    proptest::proptest! {
+        /// Keeping each search's answer until the scan passes it finds the same sentences.
+        #[test]
+        fn kept_searches_find_the_same_sentences(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "He said.", " ", "Mr.", " Smith", "\n", "Really?", "Yes!", "…", "—", "“Go.”",
+                    " the", " U.S.", " The", "3.5", "a", "’", "e.g.", " x",
+                ]),
+                0..40,
+            ),
+            max_chars in 20usize..200,
+        ) {
+            let text: String = parts.concat();
+            let mut got = Vec::new();
+            split_sentences(&text, 0, text.len(), max_chars, &mut got);
+            proptest::prop_assert_eq!(got, sentences_reference(&text, max_chars));
+        }
+
+        /// The ASCII word count is `split_whitespace`'s.
+        #[test]
+        fn ascii_word_count_is_split_whitespace(line in "[ -~\t\n\x0b\x0c\r\x1c-\x1f]{0,40}") {
+            proptest::prop_assert_eq!(word_count(&line), line.split_whitespace().count());
+        }
+
+        /// Skipping the trim and the heading test where a few bytes settle them finds the
+        /// same paragraphs and headings.
+        #[test]
+        fn fast_paragraphs_are_the_trimmed_ones(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "Fuel price hike", "The price rose.", " ", "\t", "\n", "\n\n", "\r\n",
+                    "\u{a0}", "“Quoted”", "é", "a", ".", "x".repeat(160).leak() as &str,
+                    "Word word word", "\u{2003}",
+                ]),
+                0..30,
+            )
+        ) {
+            let body: String = parts.concat();
+            let mut got = Vec::new();
+            paragraphs(&body, &mut |_, _| false, &mut got);
+            proptest::prop_assert_eq!(got, paragraphs_reference(&body));
+        }
     }
 }

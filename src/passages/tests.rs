@@ -359,3 +359,90 @@ fn a_name_after_a_quotation_attributes_it_and_heads_nothing() {
     assert_eq!(p.heading.as_deref(), Some("Michael Barbaro"));
     assert_eq!(p.attribution, None);
 }
+
+proptest::proptest! {
+    /// `display` copies runs between line breaks and tabs whole: the same text as mapping
+    /// char by char, multi-byte chars and breaks at either end included.
+    #[test]
+    fn display_matches_char_by_char(s in "[a-z\n\r\t é“”—]{0,40}") {
+        let want: String = s
+            .chars()
+            .map(|c| if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c })
+            .collect();
+        proptest::prop_assert_eq!(display(&s), want);
+    }
+}
+
+/// One passager reused across articles (its word cache and scoring buffers kept) picks
+/// exactly what a fresh passager picks for each article.
+#[test]
+fn reused_passager_picks_as_a_fresh_one() {
+    let long = "A very long paragraph about the fuel price. ".repeat(30);
+    let articles = [
+        "Fuel prices rose in Almaty.\n\nThe fuel price hike in Zhanaozen set off protests \
+         that spread to Almaty, where the price of gas doubled.",
+        "Protests\n\nPrice controls were promised. \"Fuel prices will fall,\" Tokayev said; \
+         the fuel price cap lasts 180 days.\n\nOthers doubted the fuel price promise.",
+        "Nothing here matches at all.",
+        long.as_str(),
+    ];
+    let s = spec(
+        vec![term("fuel"), term("prices"), term("Almaty")],
+        vec![phrase("fuel price", 0), phrase("price cap", 1)],
+    );
+    for opts in [
+        PassageOptions::default(),
+        PassageOptions {
+            all: true,
+            context: 1,
+            ..PassageOptions::default()
+        },
+    ] {
+        let stats = CorpusStats::default();
+        let mut reused = Passager::new(&s, &opts, &stats);
+        for body in articles {
+            let want = Passager::new(&s, &opts, &stats).passages(body, "");
+            assert_eq!(reused.passages(body, ""), want);
+        }
+    }
+}
+
+proptest::proptest! {
+    /// The ASCII token count is the token-by-token one, limit or not.
+    #[test]
+    fn ascii_token_count_is_the_char_one(
+        s in "[a-zA-Z0-9 ,.'\n-]{0,60}|[a-z é“”’—0-9]{0,40}",
+        limit in 0u32..12,
+    ) {
+        proptest::prop_assert_eq!(count_tokens(&s, limit), count_tokens_by_char(&s, limit));
+    }
+}
+
+/// Title highlights with the body's prefilter are those of every title token analysed.
+#[test]
+fn title_prefilter_keeps_every_match() {
+    let s = spec(
+        vec![term("troops"), term("Tokayev"), term("cry")],
+        vec![phrase("fuel price", 0)],
+    );
+    let title = "Troops’ return: Tokayev cries, “fuel prices” and Fuel Price troop TROOPS cri";
+    let mut p = Passager::new(&s, &PassageOptions::default(), &CorpusStats::default());
+    let got = p.title_highlights(title);
+    // Every token analysed, with the same passager's classes.
+    let mut q = Passager::new(&s, &PassageOptions::default(), &CorpusStats::default());
+    let mut occs = Vec::new();
+    for (st, e, pos) in Tokens::new(title) {
+        let class = q.matcher.classify(&title[st..e]);
+        if class != 0 {
+            occs.push(Occ {
+                pos,
+                start: st,
+                end: e,
+                class,
+            });
+        }
+    }
+    let want = q.evaluate(&occs, 0, Field::Title).highlights;
+    assert_eq!(got, want);
+    assert!(!got.is_empty());
+}
