@@ -688,14 +688,7 @@ pub fn run(
         .map_err(|_| anyhow!("the file reader thread failed"))?;
 
     state.settle(&writer, &mut summary)?;
-    // The alias table is derived while tantivy commits: the commit's last segment
-    // serialisation leaves a core idle, and deriving the table takes one for about half a
-    // second on AllSides (it was serial after the commit).
-    let table = &state.table;
-    let opstamp = std::thread::scope(|s| {
-        s.spawn(|| table.prepare());
-        commit(&mut writer, &[], &mut summary)
-    })?;
+    let opstamp = commit(&mut writer, &[], &mut summary)?;
     state.table.save(&store.side_file(ENTITY_TABLE), opstamp)?;
     save_stamped(&store, BOILERPLATE, opstamp, &state.boilerplate)?;
     save_stamped(&store, BOILERPLATE_VIEW, opstamp, &state.boilerplate.view())?;

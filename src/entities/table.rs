@@ -323,13 +323,6 @@ impl EntityTable {
         out
     }
 
-    /// Derives the binary form now, the costly part of [`EntityTable::save`] (about half a
-    /// second of one core for AllSides' 130,000 names), so that it can run while something
-    /// else waits: the indexer does it during tantivy's commit, which leaves a core idle.
-    pub fn prepare(&self) {
-        let _ = self.frozen();
-    }
-
     /// Writes the binary form, stamped with the index commit it describes.
     pub fn save(&self, path: &Path, opstamp: u64) -> Result<()> {
         // The derived view always matches the counts (changing them drops it), and it is
@@ -872,8 +865,8 @@ const MIN_SURNAME_ARTICLES: u32 = 3;
 
 /// Derives clusters from counts and lays everything out in the binary form, stamped with
 /// opstamp 0 ([`EntityTable::save`] stamps its copy). It runs once at the end of an index
-/// run, beside tantivy's commit: the sorts and the per-name key, folding and skeleton work
-/// run on the rayon pool; what depends on order stays serial.
+/// run, after tantivy's commit: the sorts and the per-name key, folding and skeleton work
+/// run on all cores; what depends on order stays serial.
 fn build(c: &Counts) -> Frozen {
     // Names in (kind, name) order: node i.
     let mut names: Vec<(&NameKey, u32)> = c.names.iter().map(|(k, v)| (k, *v)).collect();
