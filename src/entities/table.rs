@@ -846,9 +846,12 @@ fn link_by_aliases(
             Link::Acronym => mostly_this(),
             _ if !(anchored[ri] && anchored[rj]) => true,
             Link::Designated => mostly_this(),
-            // Places have other names ("America", "Islamic Republic of Iran"); people
-            // and organisations named alike are usually not one ("Senate" and its
-            // committees).
+            // Places have other names ("America", "Islamic Republic of Iran"), and
+            // organisations differently worded ones ("Ministry of Internal Affairs" for
+            // "Interior Ministry"); but a name inside another organisation's is usually a
+            // different body ("Senate" and its committees), and people named alike are
+            // not one.
+            Link::Other if *k == EntityKind::Organization => mostly_this(),
             _ => *k == EntityKind::Location && mostly_this(),
         };
         if !allowed {
@@ -1264,6 +1267,21 @@ mod tests {
         t.observe(&[ent(o, "Ankit Panda", &["AP"])]);
         assert_eq!(t.canonical(o, "AP").1, "Associated Press");
         assert_eq!(t.canonical(o, "Ankit Panda").1, "Ankit Panda");
+        // An organisation's other wording joins it when the alias goes with it.
+        times(&mut t, 4, &[ent(o, "Interior Ministry", &[])]);
+        times(
+            &mut t,
+            3,
+            &[ent(
+                o,
+                "Ministry of Internal Affairs",
+                &["Interior Ministry"],
+            )],
+        );
+        assert_eq!(
+            t.canonical(o, "Ministry of Internal Affairs"),
+            t.canonical(o, "Interior Ministry")
+        );
         // A place's longer name is still the place.
         times(&mut t, 6, &[ent(l, "Iran", &[])]);
         times(&mut t, 3, &[ent(l, "Islamic Republic of Iran", &["Iran"])]);
