@@ -103,90 +103,112 @@ fn normalise(line: &str, buf: &mut String) -> usize {
     }
 }
 
+/// One line's normalisation in progress, shared by the char and the byte path so that the
+/// two cannot drift apart.
+struct Normaliser<'a> {
+    buf: &'a mut String,
+    /// The last byte written (`b'a'` for a non-ASCII letter), or a space at the start.
+    last: u8,
+    words: usize,
+    in_word: bool,
+}
+
+impl<'a> Normaliser<'a> {
+    fn new(buf: &'a mut String) -> Self {
+        Normaliser {
+            buf,
+            last: b' ',
+            words: 0,
+            in_word: false,
+        }
+    }
+
+    /// Whitespace: one space between words.
+    fn space(&mut self) {
+        self.in_word = false;
+        if self.last != b' ' {
+            self.buf.push(' ');
+            self.last = b' ';
+        }
+    }
+
+    /// Any other character: counts a word where one starts.
+    fn word_char(&mut self) {
+        if !self.in_word {
+            self.words += 1;
+            self.in_word = true;
+        }
+    }
+
+    /// A digit: runs of digits become one `0`.
+    fn digit(&mut self) {
+        if self.last != b'0' {
+            self.buf.push('0');
+            self.last = b'0';
+        }
+    }
+
+    /// A non-whitespace ASCII byte: letters lowercased, digits folded, the rest dropped.
+    fn ascii(&mut self, b: u8) {
+        self.word_char();
+        if b.is_ascii_alphabetic() {
+            let l = b.to_ascii_lowercase();
+            self.buf.push(char::from(l));
+            self.last = l;
+        } else if b.is_ascii_digit() {
+            self.digit();
+        }
+    }
+
+    /// The word count, with the trailing space dropped.
+    fn finish(self) -> usize {
+        while self.buf.ends_with(' ') {
+            self.buf.pop();
+        }
+        self.words
+    }
+}
+
 /// [`normalise`] char by char, for any text.
 fn normalise_chars(line: &str, buf: &mut String) -> usize {
-    let mut last = b' ';
-    let mut words = 0;
-    let mut in_word = false;
-    let push = |c: char, buf: &mut String, last: &mut u8| {
-        if c.is_uppercase() {
-            buf.extend(c.to_lowercase());
-        } else {
-            buf.push(c);
-        }
-        *last = if c.is_ascii() { c as u8 } else { b'a' };
-    };
+    let mut n = Normaliser::new(buf);
     for c in line.chars() {
         if c.is_whitespace() {
-            in_word = false;
-            if last != b' ' {
-                buf.push(' ');
-                last = b' ';
+            n.space();
+        } else if c.is_ascii() {
+            n.ascii(c as u8);
+        } else {
+            n.word_char();
+            if c.is_alphabetic() {
+                if c.is_uppercase() {
+                    n.buf.extend(c.to_lowercase());
+                } else {
+                    n.buf.push(c);
+                }
+                n.last = b'a';
+            } else if c.is_numeric() {
+                n.digit();
             }
-            continue;
-        }
-        if !in_word {
-            words += 1;
-            in_word = true;
-        }
-        if c.is_ascii() {
-            let b = c as u8;
-            if b.is_ascii_alphabetic() {
-                let l = b.to_ascii_lowercase();
-                buf.push(l as char);
-                last = l;
-            } else if b.is_ascii_digit() && last != b'0' {
-                buf.push('0');
-                last = b'0';
-            }
-        } else if c.is_alphabetic() {
-            push(c, buf, &mut last);
-        } else if c.is_numeric() && last != b'0' {
-            buf.push('0');
-            last = b'0';
         }
     }
-    while buf.ends_with(' ') {
-        buf.pop();
-    }
-    words
+    n.finish()
 }
 
 /// [`normalise`] for an all-ASCII line (most of them): the same steps on bytes, without
 /// decoding chars nor testing Unicode classes (search checks the lines of every passage
 /// it shows against the learnt ones).
 fn normalise_ascii(line: &[u8], buf: &mut String) -> usize {
-    let mut last = b' ';
-    let mut words = 0;
-    let mut in_word = false;
+    let mut n = Normaliser::new(buf);
     for &b in line {
         // `char::is_whitespace` for ASCII: space, tab, line feed, vertical tab, form
         // feed, carriage return.
         if b == b' ' || (b'\t'..=b'\r').contains(&b) {
-            in_word = false;
-            if last != b' ' {
-                buf.push(' ');
-                last = b' ';
-            }
-            continue;
-        }
-        if !in_word {
-            words += 1;
-            in_word = true;
-        }
-        if b.is_ascii_alphabetic() {
-            let l = b.to_ascii_lowercase();
-            buf.push(char::from(l));
-            last = l;
-        } else if b.is_ascii_digit() && last != b'0' {
-            buf.push('0');
-            last = b'0';
+            n.space();
+        } else {
+            n.ascii(b);
         }
     }
-    while buf.ends_with(' ') {
-        buf.pop();
-    }
-    words
+    n.finish()
 }
 
 fn is_label(key: u64) -> bool {
