@@ -241,13 +241,10 @@ pub fn stored_day(doc: &TantivyDocument, field: tantivy::schema::Field) -> Optio
 /// every top article.
 fn day_of(secs: i64) -> Option<String> {
     let d = chrono::DateTime::from_timestamp(secs, 0)?.date_naive();
-    let y = d.year();
-    let Ok(y4) = u32::try_from(y) else {
-        return Some(d.format("%Y-%m-%d").to_string());
+    let y4 = match u32::try_from(d.year()) {
+        Ok(y) if y <= 9999 => y,
+        _ => return Some(d.format("%Y-%m-%d").to_string()),
     };
-    if y4 > 9999 {
-        return Some(d.format("%Y-%m-%d").to_string());
-    }
     let mut out = String::with_capacity(10);
     for (v, width) in [(y4, 4u32), (d.month(), 2), (d.day(), 2)] {
         if !out.is_empty() {
@@ -736,10 +733,11 @@ impl Engine {
         };
         // The articles are read and their passages picked on this thread, with one
         // passager (its word cache) for all. Two threads (alternate ranks, one passager
-        // each) were slower on a two-core machine shared with other work: the second
-        // thread waits for a core, each passager analyses the shared words again, and
-        // passage work is about a tenth of a millisecond per search (bench-queries
-        // --only passages on AllSides, five alternating runs: 5.39 -> 5.10 ms summed).
+        // each) were slower on a two-core machine shared with other work (the second
+        // thread waits for a core, each passager analyses the shared words again; five
+        // alternating runs of bench-queries --only passages on AllSides: 5.39 -> 5.10 ms
+        // summed) and no faster on an idle one (+43-46% over documents either way):
+        // passage work is about a tenth of a millisecond per search.
         let stats = CorpusStats::default();
         let mut passager =
             Passager::new(spec, &opts, &stats).with_boilerplate(self.boilerplate_view());
@@ -759,10 +757,9 @@ impl Engine {
             found,
         } in picked
         {
-            if articles.len() <= rank {
-                articles.resize_with(rank + 1, || None);
-            }
-            articles[rank] = Some(article);
+            // Picked in rank order: the article of rank r is `articles[r]`.
+            debug_assert_eq!(articles.len(), rank);
+            articles.push(Some(article));
             for p in found {
                 let combined = passages::combined_score(rank, p.score);
                 ranked.push((
