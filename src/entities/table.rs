@@ -645,6 +645,11 @@ fn union_by_key(
     }
     let mut by_key = FxMap::default();
     for ((k, key), members) in groups {
+        // Most keys have one name: nothing to join, no initials to read.
+        if let [only] = members.as_slice() {
+            by_key.insert((k, key.to_string()), *only);
+            continue;
+        }
         let signature = |i: usize| match k {
             EntityKind::Person => initials_signature(&names[i].0 .1),
             _ => String::new(),
@@ -689,8 +694,8 @@ fn union_by_key(
 }
 
 /// Entities named in at least this many articles (summed over the names that share a match
-/// key) are established: an alias alone may not merge two of them, unless it is an
-/// unambiguous acronym of one of them (see [`link_by_aliases`]).
+/// key) are established: an alias merges two of them only on the terms of
+/// [`link_by_aliases`].
 const MIN_ANCHOR_ARTICLES: u32 = 3;
 
 /// How an alias relates to the article-level name it was seen with.
@@ -780,16 +785,17 @@ fn link_kind(name: &str, alias: &str) -> Link {
 /// (alias "Senate") pulled every Senate committee into the Senate, "S.C." pulled the
 /// Supreme Court in too, and a run like "Ted Cruz Vice President Joe Biden" made Cruz
 /// and Biden one person. So links are taken strongest first (most articles), and a link
-/// that would merge two established entities ([`MIN_ANCHOR_ARTICLES`]) is refused, except
-/// for places with another name of theirs ("America", "Islamic Republic of Iran") and an
-/// organisation with its kind of body spelt out ("NBC News"), when the alias mostly goes
-/// with this name. An
-/// acronym joins only the entity it is mostly seen with. A name of a few articles still
-/// joins the first established entity it links to, and only that one.
+/// that would merge two established entities ([`MIN_ANCHOR_ARTICLES`]) is taken only when
+/// the alias mostly goes with this name and the two are a place and another name of it
+/// ("America", "Islamic Republic of Iran") or an organisation and another wording of it
+/// ("NBC News", "Ministry of Internal Affairs"), never a name inside another
+/// organisation's nor two people. An acronym joins only the entity it is mostly seen with.
+/// A name of a few articles still joins the first established entity it links to, and
+/// only that one.
 fn link_by_aliases(
     names: &[(&NameKey, u32)],
     aliases: &[(&AliasKey, u32)],
-    alias_keys: Vec<Option<String>>,
+    alias_keys: &[Option<String>],
     by_key: &FxMap<(EntityKind, String), usize>,
     uf: &mut UnionFind,
 ) {
@@ -805,7 +811,7 @@ fn link_by_aliases(
     let mut links: Vec<(u32, usize, usize, usize)> = Vec::new();
     // Per alias key, articles seen with it per base cluster: who an acronym mostly means.
     let mut seen_with: FxMap<(EntityKind, &str), FxMap<usize, u32>> = FxMap::default();
-    for (ai, (((k, name, _), cnt), ak)) in aliases.iter().zip(&alias_keys).enumerate() {
+    for (ai, (((k, name, _), cnt), ak)) in aliases.iter().zip(alias_keys).enumerate() {
         let Some(ak) = ak else { continue };
         let Some(i) = node_of(names, *k, name) else {
             continue;
@@ -899,7 +905,7 @@ fn build(c: &Counts) -> Frozen {
             (*k != EntityKind::Person || alias.contains(' ')).then(|| match_key(*k, alias))
         })
         .collect();
-    link_by_aliases(&names, &aliases, alias_keys, &by_key, &mut uf);
+    link_by_aliases(&names, &aliases, &alias_keys, &by_key, &mut uf);
     // Lone surnames join the one person of that surname who dominates the corpus.
     let mut surname_clusters: FxMap<String, Vec<usize>> = FxMap::default();
     for (i, ((k, _), _)) in names.iter().enumerate() {
