@@ -28,6 +28,12 @@ fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    if args.first().map(String::as_str) == Some("--dump") {
+        let path = args
+            .get(1)
+            .ok_or_else(|| anyhow::anyhow!("--dump FILE.jsonl.gz"))?;
+        return dump(Path::new(path));
+    }
     if args.first().map(String::as_str) == Some("--bench") {
         let path = args
             .get(1)
@@ -76,7 +82,8 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn bench(path: &Path) -> anyhow::Result<()> {
+/// (title, text) of each record of an AllSides-style JSON Lines file, gzip-compressed.
+fn read_records(path: &Path) -> anyhow::Result<Vec<(String, String)>> {
     let file = std::fs::File::open(path)?;
     let reader = std::io::BufReader::new(flate2::read::GzDecoder::new(file));
     let mut docs: Vec<(String, String)> = Vec::new();
@@ -85,6 +92,26 @@ fn bench(path: &Path) -> anyhow::Result<()> {
         let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
         docs.push((s("title"), s("content_original")));
     }
+    Ok(docs)
+}
+
+/// Every record's extracted entities (kind, name, aliases), one line each: a before/after
+/// check that a speed change leaves extraction exactly as it was.
+fn dump(path: &Path) -> anyhow::Result<()> {
+    let ex = Extractor::new();
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    for (t, b) in read_records(path)? {
+        for e in ex.extract(Some(&t), &b) {
+            write!(out, "{:?}\t{}\t{:?}|", e.kind, e.name, e.aliases)?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn bench(path: &Path) -> anyhow::Result<()> {
+    let docs = read_records(path)?;
     let bytes: usize = docs.iter().map(|(t, b)| t.len() + b.len()).sum();
     let t0 = Instant::now();
     let ex = Extractor::new();
