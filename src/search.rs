@@ -8,10 +8,12 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
-use tantivy::{DateTime, DocAddress, IndexReader, Order, Searcher, TantivyDocument, Term};
+use tantivy::{
+    DateTime, DocAddress, Executor, IndexReader, Order, Searcher, TantivyDocument, Term,
+};
 
 use crate::article::EntityKind;
 use crate::boilerplate::BoilerplateView;
@@ -203,7 +205,19 @@ pub struct Engine {
     boilerplate: std::sync::OnceLock<BoilerplateView>,
     /// Entity ids of entity facet ordinals, when written for this commit.
     entity_ords: std::sync::OnceLock<Option<Arc<EntityOrds>>>,
+    /// Threads that search segments side by side, started on the first search of an
+    /// index large enough to gain from them ([`PARALLEL_MIN_ARTICLES`]).
+    executor: std::sync::OnceLock<Option<Executor>>,
 }
+
+/// Indexes with fewer articles are searched on the calling thread alone. Each segment is
+/// searched on its own, so a large index's segments can be searched side by side; on a
+/// small one a whole search takes a few milliseconds, and starting threads for it would
+/// cost more than it saves.
+const PARALLEL_MIN_ARTICLES: u64 = 200_000;
+
+/// Search threads at most: the segments of one query rarely keep more cores busy.
+const MAX_SEARCH_THREADS: usize = 4;
 
 /// The roots every search counts, in tally order: outlet, day, then one root per entity
 /// kind in `EntityKind::ALL` order.
@@ -282,7 +296,56 @@ impl Engine {
             table: std::sync::OnceLock::new(),
             boilerplate: std::sync::OnceLock::new(),
             entity_ords: std::sync::OnceLock::new(),
+            executor: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The thread pool for searching `searcher`'s segments side by side, when it is worth
+    /// one: several segments, a large index and more than one core.
+    /// `NEWSIDX_SEARCH_THREADS=N` sets the number of threads whatever the index's size
+    /// (1: the calling thread alone).
+    fn executor(&self, searcher: &Searcher) -> Option<&Executor> {
+        let segments = searcher.segment_readers().len();
+        let forced = std::env::var("NEWSIDX_SEARCH_THREADS")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok());
+        if segments < 2 || (forced.is_none() && searcher.num_docs() < PARALLEL_MIN_ARTICLES) {
+            return None;
+        }
+        self.executor
+            .get_or_init(|| {
+                let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+                let threads = forced
+                    .unwrap_or_else(|| cores.min(MAX_SEARCH_THREADS))
+                    .min(segments);
+                // A pool that cannot start leaves the search on this thread: slower, not wrong.
+                (threads > 1)
+                    .then(|| Executor::multi_thread(threads, "newsidx-search-").ok())
+                    .flatten()
+            })
+            .as_ref()
+    }
+
+    /// Runs `collector` over every segment, side by side on large indexes. Segment results
+    /// are merged in segment order either way, so the answer does not depend on threads.
+    fn collect<C: Collector>(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        collector: &C,
+    ) -> Result<C::Fruit> {
+        let found = match self.executor(searcher) {
+            Some(executor) => {
+                let scoring = if collector.requires_scoring() {
+                    tantivy::query::EnableScoring::enabled_from_searcher(searcher)
+                } else {
+                    tantivy::query::EnableScoring::disabled_from_searcher(searcher)
+                };
+                searcher.search_with_executor(query, collector, executor, scoring)
+            }
+            None => searcher.search(query, collector),
+        };
+        found.context("search failed")
     }
 
     /// The corpus-level entity alias table (empty when the index has none yet).
@@ -453,24 +516,25 @@ impl Engine {
         // match but need no score. Collecting all three in one pass would score every match
         // and give up the block skipping.
         let top: Vec<(f32, DocAddress)> = match req.sort {
-            SortOrder::Relevance => searcher
-                .search(&query, &TopDocs::with_limit(n_articles).order_by_score())
-                .context("search failed")?,
-            SortOrder::Date => searcher
-                .search(
+            SortOrder::Relevance => self.collect(
+                &searcher,
+                &query,
+                &TopDocs::with_limit(n_articles).order_by_score(),
+            )?,
+            SortOrder::Date => self
+                .collect(
+                    &searcher,
                     &query,
                     &TopDocs::with_limit(n_articles)
                         .order_by_fast_field::<DateTime>("date", Order::Desc),
-                )
-                .context("search failed")?
+                )?
                 .into_iter()
                 .map(|(_, d)| (1.0, d))
                 .collect(),
         };
         let facet_collector = req.facets.then(|| self.search_facets(&searcher));
-        let (total, mut facet_counts) = searcher
-            .search(&query, &(Count, facet_collector))
-            .context("search failed")?;
+        let (total, mut facet_counts) =
+            self.collect(&searcher, &query, &(Count, facet_collector))?;
 
         let facet_sample = facet_counts
             .as_ref()
@@ -688,9 +752,7 @@ impl Engine {
             .map(|k| format!("/entity/{}", k.as_str()))
             .collect();
         let roots: Vec<&str> = roots.iter().map(String::as_str).collect();
-        let mut counts = searcher
-            .search(&query, &self.facet_counter(&roots))
-            .context("search failed")?;
+        let mut counts = self.collect(&searcher, &query, &self.facet_counter(&roots))?;
         let table = self.entity_table();
         Ok(self
             .entity_counts(&mut counts, 0, &kinds, req.limit)
@@ -974,7 +1036,7 @@ impl Engine {
         let fields = *self.fields();
         let (plan, _, query) = self.prepare(&searcher, req)?;
         let top = TopDocs::with_limit(candidate_articles(req)).order_by_score();
-        let docs = searcher.search(&query, &top).context("search failed")?;
+        let docs = self.collect(&searcher, &query, &top)?;
         match stage {
             Stage::TopDocs => {}
             Stage::Documents => {
@@ -995,9 +1057,7 @@ impl Engine {
             }
             Stage::Facets => {
                 // As the search runs them: top articles, then count and facets.
-                searcher
-                    .search(&query, &(Count, self.search_facets(&searcher)))
-                    .context("search failed")?;
+                self.collect(&searcher, &query, &(Count, self.search_facets(&searcher)))?;
             }
         }
         Ok(docs.len())

@@ -5,6 +5,8 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::Command;
 
 use common::*;
 use serde_json::Value;
@@ -269,5 +271,57 @@ fn allsides_sample_facets_are_right() {
             chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok(),
             "{day}"
         );
+    }
+}
+
+/// Searching segments side by side (`NEWSIDX_SEARCH_THREADS`, automatic on large indexes)
+/// answers exactly what one thread answers: hits, passages, counts and facets.
+#[test]
+fn parallel_search_answers_as_one_thread_does() {
+    let sb = Sandbox::new();
+    let all: Vec<PathBuf> = {
+        let mut v: Vec<PathBuf> = fs::read_dir(shared().join("corpus/worldwide-dev"))
+            .expect("worldwide-dev corpus")
+            .map(|e| e.unwrap().path())
+            .collect();
+        v.sort();
+        v
+    };
+    // Three index runs over growing folders: three segments at least.
+    let dir = sb.path().join("ww");
+    fs::create_dir_all(&dir).unwrap();
+    for part in all.chunks(all.len() / 3 + 1) {
+        for p in part {
+            fs::copy(p, dir.join(p.file_name().unwrap())).unwrap();
+        }
+        sb.index_paths(&[&dir]);
+    }
+    let stats = stats_json(&sb);
+    assert!(
+        stats["segments"].as_u64().unwrap() >= 2,
+        "the test needs several segments: {stats}"
+    );
+    let search = |threads: &str, args: &[&str]| -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_newsidx"))
+            .arg("search")
+            .args(args)
+            .args(["--format", "json", "--index"])
+            .arg(sb.index())
+            .env("NEWSIDX_SEARCH_THREADS", threads)
+            .output()
+            .expect("run newsidx");
+        assert!(out.status.code().unwrap_or(2) < 2, "search failed: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for q in [
+        &["police"][..],
+        &["\"prime minister\""],
+        &["election", "--sort", "date"],
+        &["protest", "--limit", "30", "--per-article", "2"],
+        &["government", "--facet-limit", "50"],
+    ] {
+        let one = search("1", q);
+        assert!(one.contains("\"hits\""), "{q:?}: {one}");
+        assert_eq!(one, search("2", q), "{q:?} differs with two threads");
     }
 }
