@@ -22,7 +22,9 @@ use crate::store::Bytes;
 
 /// The side file in the index folder.
 pub const FILE: &str = "entities.ords";
-const MAGIC: &[u8; 8] = b"NXORDS01";
+// 02: written for entity tables whose clusters may join a place name to a person; maps
+// of the earlier kind are not trusted (they may number clusters of an older table).
+const MAGIC: &[u8; 8] = b"NXORDS02";
 /// An ordinal whose name the table does not hold.
 pub const NONE: u32 = u32::MAX;
 

@@ -698,8 +698,8 @@ impl Engine {
         let table = self.entity_table();
         let mut facets = Vec::new();
         for (kind, canonical) in table.resolve(name) {
-            for member in table.members(kind, &canonical) {
-                facets.push(Facet::from_path(["entity", kind.as_str(), &member]));
+            for (member_kind, member) in table.members(kind, &canonical) {
+                facets.push(Facet::from_path(["entity", member_kind.as_str(), &member]));
             }
         }
         if facets.is_empty() {

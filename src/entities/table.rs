@@ -13,11 +13,13 @@ use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
 use super::canonical::{fold, initials_fit, org_key, person_key, skeleton};
-use super::gazetteer::{FxMap, FxSet};
+use super::gazetteer::{FxMap, FxSet, PlaceClass};
 use crate::article::{Entity, EntityKind};
 use crate::store::Bytes;
 
-const MAGIC: &[u8; 8] = b"NXENTS01";
+// 02: member references carry their name's kind (a cluster may join a place name to a
+// person); a table of the earlier layout is rebuilt from the stored entities.
+const MAGIC: &[u8; 8] = b"NXENTS02";
 const HEADER: usize = 8 + 8 + 4 * N_SECTIONS;
 const N_SECTIONS: usize = 7;
 // Section numbers.
@@ -32,7 +34,10 @@ const S_VARIANTS: usize = 6;
 const R_NAME: usize = 20; // kind u32, off u32, len u32, count u32, cluster u32
 const R_ALIAS: usize = 24; // kind, name off, name len, alias off, alias len, count
 const R_CLUSTER: usize = 28; // kind, canon off, canon len, members start, n, aliases start, n
-const R_REF: usize = 8; // off, len
+const R_REF: usize = 8; // off, len (a member's: len | kind << KIND_SHIFT)
+/// Member references keep their name's kind code in the top bits of the length.
+const KIND_SHIFT: u32 = 30;
+const LEN_MASK: u32 = (1 << KIND_SHIFT) - 1;
 const R_RESOLVE: usize = 12; // key off, key len, cluster
 const R_VARIANT: usize = 16; // skeleton off, len, word off, len
 
@@ -190,6 +195,8 @@ impl EntityTable {
         match f.find_name(kind, name) {
             Some(i) => {
                 let cl = f.u32(S_NAMES, R_NAME, i, 4) as usize;
+                // A place name joined to a person ("Obama") is that person.
+                let kind = kind_of_code(f.u32(S_CLUSTERS, R_CLUSTER, cl, 0)).unwrap_or(kind);
                 (kind, f.cluster_name(cl).to_string())
             }
             None => (kind, name.to_string()),
@@ -283,12 +290,13 @@ impl EntityTable {
         out.into_iter().map(|(_, k, n)| (k, n)).collect()
     }
 
-    /// Article-level names that make up a canonical entity (what facet filters match).
-    pub fn members(&self, kind: EntityKind, canonical: &str) -> Vec<String> {
+    /// Article-level names, with their kinds, that make up a canonical entity (what facet
+    /// filters match).
+    pub fn members(&self, kind: EntityKind, canonical: &str) -> Vec<(EntityKind, String)> {
         let f = self.frozen();
         match f.cluster_of(kind, canonical) {
-            Some(c) => f.refs(c, 3).map(str::to_string).collect(),
-            None => vec![canonical.to_string()],
+            Some(c) => f.member_refs(c).map(|(k, m)| (k, m.to_string())).collect(),
+            None => vec![(kind, canonical.to_string())],
         }
     }
 
@@ -510,26 +518,37 @@ impl Frozen {
 
     /// Articles of a cluster: the sum over its member names.
     fn cluster_articles(&self, c: usize) -> u32 {
-        let kind = self.u32(S_CLUSTERS, R_CLUSTER, c, 0);
         let mut total = 0u32;
-        for m in self.refs(c, 3) {
-            if let Some(k) = kind_of_code(kind) {
-                if let Some(i) = self.find_name(k, m) {
-                    total = total.saturating_add(self.u32(S_NAMES, R_NAME, i, 3));
-                }
+        for (k, m) in self.member_refs(c) {
+            if let Some(i) = self.find_name(k, m) {
+                total = total.saturating_add(self.u32(S_NAMES, R_NAME, i, 3));
             }
         }
         total
     }
 
-    /// Member (field 3) or alias (field 5) strings of a cluster.
-    fn refs(&self, c: usize, field: usize) -> impl Iterator<Item = &str> {
+    /// Member (field 3) or alias (field 5) strings of a cluster, with the kind code kept
+    /// in a member reference's length.
+    fn refs_coded(&self, c: usize, field: usize) -> impl Iterator<Item = (u32, &str)> {
         let start = self.u32(S_CLUSTERS, R_CLUSTER, c, field) as usize;
         let n = self.u32(S_CLUSTERS, R_CLUSTER, c, field + 1) as usize;
         let total = self.count(S_REFS, R_REF);
         (start..(start + n).min(total)).map(move |i| {
-            self.str_ref(self.u32(S_REFS, R_REF, i, 0), self.u32(S_REFS, R_REF, i, 1))
+            let len = self.u32(S_REFS, R_REF, i, 1);
+            let s = self.str_ref(self.u32(S_REFS, R_REF, i, 0), len & LEN_MASK);
+            (len >> KIND_SHIFT, s)
         })
+    }
+
+    /// Member (field 3) or alias (field 5) strings of a cluster.
+    fn refs(&self, c: usize, field: usize) -> impl Iterator<Item = &str> {
+        self.refs_coded(c, field).map(|(_, s)| s)
+    }
+
+    /// A cluster's member names with their kinds.
+    fn member_refs(&self, c: usize) -> impl Iterator<Item = (EntityKind, &str)> {
+        self.refs_coded(c, 3)
+            .filter_map(|(k, s)| Some((kind_of_code(k)?, s)))
     }
 
     /// First record whose leading string is >= `key`.
@@ -872,6 +891,11 @@ fn link_by_aliases(
 /// Articles that must name a person in full before a lone surname elsewhere joins them.
 const MIN_SURNAME_ARTICLES: u32 = 3;
 
+/// A place name joins a person of that surname only when the person is named in full in
+/// this many articles at least, and in this many times the place's articles.
+const MIN_PLACE_SURNAME_ARTICLES: u32 = 20;
+const PLACE_SURNAME_FACTOR: u32 = 2;
+
 /// Derives clusters from counts and lays everything out in the binary form, stamped with
 /// opstamp 0 ([`EntityTable::save`] stamps its copy). It runs once at the end of an index
 /// run, after tantivy's commit: the sorts and the per-name key, folding and skeleton work
@@ -948,6 +972,110 @@ fn build(c: &Counts) -> Frozen {
             _ => None,
         };
         if let Some(r) = dominant {
+            uf.union(i, r);
+        }
+    }
+
+    // A one-word place name that is the surname of a person the corpus names far more
+    // often is that person ("Obama": a town in Japan, and in a news archive the president
+    // in thousands of articles that call him "Obama" with no cue the extractor can read).
+    // A real place keeps its name: it must be outnumbered by the person's articles
+    // ([`PLACE_SURNAME_FACTOR`]), the person well established ([`MIN_PLACE_SURNAME_ARTICLES`])
+    // and named like a person (no English word first, no "of": not "Royal Hospital
+    // Chelsea", not "Lindsey Graham of South Carolina"), the surname written exactly as the place (not
+    // "Cameroon" for Cameron), and the place no country, region or large city.
+    // Totals again: the lone surnames above joined clusters.
+    cluster_total.fill(0);
+    for (i, (_, cnt)) in names.iter().enumerate() {
+        let r = uf.find(i);
+        cluster_total[r] = cluster_total[r].saturating_add(*cnt);
+    }
+    let mut place_nodes: FxMap<usize, Vec<usize>> = FxMap::default();
+    for (i, ((k, _), _)) in names.iter().enumerate() {
+        if *k == EntityKind::Location {
+            place_nodes.entry(uf.find(i)).or_default().push(i);
+        }
+    }
+    let g = super::gazetteer::Gazetteer::get();
+    let person_like = |name: &str, surname: &str| -> bool {
+        use super::gazetteer::class;
+        let words: Vec<&str> = name.split(' ').collect();
+        // Words that make a name an institution, a place or a title ("Hospital").
+        let not_personal = class::ORG_HEAD
+            | class::ORG_HEAD_OF
+            | class::PLACE_SUFFIX
+            | class::TITLE_HEAD
+            | class::FACILITY;
+        words.len() >= 2
+            && words
+                .iter()
+                .all(|w| w.starts_with(char::is_uppercase) && g.word(&fold(w)) & not_personal == 0)
+            && {
+                // A given name, or a word that is nothing else ("Barack"); not an English
+                // word ("Royal Hospital Chelsea").
+                let wc = g.word(&fold(words[0]));
+                wc & class::GIVEN != 0 || wc == 0
+            }
+            && words.last().is_some_and(|w| fold(w) == surname)
+    };
+    for (i, ((k, name), _)) in names.iter().enumerate() {
+        if *k != EntityKind::Location || name.contains([' ', '-']) {
+            continue;
+        }
+        let Some(full) = surname_clusters.get(&keys[i]) else {
+            continue;
+        };
+        let surname = fold(name);
+        let large_place = |folded: &str| {
+            g.place(folded).is_some_and(|p| {
+                matches!(
+                    p.class,
+                    PlaceClass::Country | PlaceClass::Region | PlaceClass::BigCity
+                )
+            })
+        };
+        // Every name of the place's cluster counts: one that also holds "Cameroon" (or
+        // "Central African Republic" by way of "CAR") must not follow "Cameron" (or
+        // "Carr") into a person. Other spellings may be stray forms ("ObamaÃ", a
+        // mis-decoded quote), but no more than a tenth of the cluster's articles.
+        let root = uf.find(i);
+        let members = place_nodes.get(&root).map_or(&[][..], Vec::as_slice);
+        let mut other_spellings = 0u32;
+        let mut large = false;
+        for &j in members {
+            let f = fold(&names[j].0 .1);
+            large |= large_place(&f);
+            if f != surname {
+                other_spellings = other_spellings.saturating_add(names[j].1);
+            }
+        }
+        if large || other_spellings.saturating_mul(10) > cluster_total[root] {
+            continue;
+        }
+        let place_articles = cluster_total[root];
+        let mut roots: Vec<(u32, usize)> = full
+            .iter()
+            .map(|&j| uf.find(j))
+            .collect::<FxSet<usize>>()
+            .into_iter()
+            .map(|r| (cluster_total[r], r))
+            .collect();
+        roots.sort_unstable_by(|a, b| b.cmp(a));
+        let dominant = match roots.as_slice() {
+            [only] => Some(*only),
+            [a, b, ..] if a.0 >= 3 * b.0.max(1) => Some(*a),
+            _ => None,
+        };
+        let Some((articles, r)) = dominant else {
+            continue;
+        };
+        let named_so = full
+            .iter()
+            .any(|&j| uf.find(j) == r && person_like(&names[j].0 .1, &surname));
+        if named_so
+            && articles >= MIN_PLACE_SURNAME_ARTICLES
+            && articles >= PLACE_SURNAME_FACTOR * place_articles.max(1)
+        {
             uf.union(i, r);
         }
     }
@@ -1041,7 +1169,8 @@ fn build(c: &Counts) -> Frozen {
         let (co, cl) = out.intern(&names[best].0 .1);
         let m_start = refs.len() as u32;
         for &i in members {
-            refs.push(pair(out.intern(&names[i].0 .1)));
+            let (o, l) = out.intern(&names[i].0 .1);
+            refs.push([o, l | (kind_code(names[i].0 .0) << KIND_SHIFT)]);
         }
         let a_start = refs.len() as u32;
         for (a, key, fa) in &als {
@@ -1216,7 +1345,14 @@ mod tests {
         // Two Smiths stay two, and the lone "Smith" is neither.
         assert_ne!(canon(p, "John Smith"), canon(p, "Jane Smith"));
         assert_eq!(canon(p, "Smith"), "Smith");
-        let mut members = t.members(p, "Kassym-Jomart Tokayev");
+        let mut members: Vec<String> = t
+            .members(p, "Kassym-Jomart Tokayev")
+            .into_iter()
+            .map(|(k, m)| {
+                assert_eq!(k, p);
+                m
+            })
+            .collect();
         members.sort();
         assert_eq!(
             members,
@@ -1393,6 +1529,60 @@ mod tests {
     }
 
     #[test]
+    fn a_place_name_that_is_mostly_a_persons_surname_is_that_person() {
+        let (p, l) = (EntityKind::Person, EntityKind::Location);
+        let mut t = EntityTable::new();
+        for _ in 0..40 {
+            t.observe(&[ent(p, "Barack Obama", &["Obama"])]);
+        }
+        for _ in 0..10 {
+            t.observe(&[ent(l, "Obama", &[])]);
+        }
+        // A place named about as often as the person stays a place.
+        for _ in 0..25 {
+            t.observe(&[ent(p, "George Washington", &["Washington"])]);
+        }
+        for _ in 0..30 {
+            t.observe(&[ent(l, "Washington", &[])]);
+        }
+        // A person named in a few articles does not take a town's name.
+        for _ in 0..5 {
+            t.observe(&[ent(p, "Ana Lugo", &[])]);
+        }
+        t.observe(&[ent(l, "Lugo", &[])]);
+        // Two people of one surname, neither dominating: the place stays a place.
+        for _ in 0..30 {
+            t.observe(&[ent(p, "Hillary Clinton", &[])]);
+            t.observe(&[ent(p, "Bill Clinton", &[])]);
+        }
+        t.observe(&[ent(l, "Clinton", &[])]);
+
+        assert_eq!(t.canonical(l, "Obama"), (p, "Barack Obama".to_string()));
+        assert_eq!(t.resolve("Obama"), vec![(p, "Barack Obama".to_string())]);
+        // The filter for the person matches the place-typed articles too.
+        let members = t.members(p, "Barack Obama");
+        assert!(members.contains(&(l, "Obama".to_string())), "{members:?}");
+        assert!(
+            members.contains(&(p, "Barack Obama".to_string())),
+            "{members:?}"
+        );
+        assert_eq!(t.canonical(l, "Washington"), (l, "Washington".to_string()));
+        assert_eq!(t.canonical(l, "Lugo"), (l, "Lugo".to_string()));
+        assert_eq!(t.canonical(l, "Clinton"), (l, "Clinton".to_string()));
+
+        // Member kinds survive the binary form.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("entities.table");
+        t.save(&path, 7).expect("save");
+        let (_, loaded) = EntityTable::load(&path).expect("load").expect("present");
+        assert_eq!(loaded.members(p, "Barack Obama"), members);
+        assert_eq!(
+            loaded.canonical(l, "Obama"),
+            (p, "Barack Obama".to_string())
+        );
+    }
+
+    #[test]
     fn forget_is_counted_and_save_load_round_trips() {
         let mut t = kz_table();
         // "Tokajev" came from one article; forgetting it drops the alias, not the person.
@@ -1403,7 +1593,7 @@ mod tests {
         )]);
         assert_eq!(
             t.members(EntityKind::Person, "Kassym-Jomart Tokayev"),
-            vec!["Kassym-Jomart Tokayev"]
+            vec![(EntityKind::Person, "Kassym-Jomart Tokayev".to_string())]
         );
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("entities.table");
