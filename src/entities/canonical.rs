@@ -391,12 +391,30 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         .iter()
         .map(|g| g.key.split(' ').map(str::to_string).collect())
         .collect();
+    // Votes do not move in this pass (absorbing here transfers none), so each group's kind
+    // is read once.
+    let kinds: Vec<Option<EntityKind>> = groups.iter().map(kind_of).collect();
+    // Longer names by the words they contain, in group order: a short form can only join
+    // a name that contains its first word (the name ends with it, begins with it or holds
+    // it inside), so only those are compared, not every pair of groups.
+    let mut by_word: FxMap<&str, Vec<usize>> = FxMap::default();
+    for (j, words) in key_words.iter().enumerate() {
+        if words.len() < 2 {
+            continue;
+        }
+        for w in words {
+            let list = by_word.entry(w.as_str()).or_default();
+            if list.last() != Some(&j) {
+                list.push(j);
+            }
+        }
+    }
     for gi in 0..groups.len() {
         if !groups[gi].alive {
             continue;
         }
         let short = &key_words[gi];
-        let kind = kind_of(&groups[gi]);
+        let kind = kinds[gi];
         // Confident places and organisations stay themselves, except a given name that
         // is also a region ("Victoria") when a person of that name is in the article.
         let lone_given = short.len() == 1 && groups[gi].given;
@@ -414,7 +432,11 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
             continue;
         }
         let mut cands: Vec<usize> = Vec::new();
-        for (j, g) in groups.iter().enumerate() {
+        let Some(first) = short.first() else {
+            continue;
+        };
+        for &j in by_word.get(first.as_str()).map_or(&[][..], Vec::as_slice) {
+            let g = &groups[j];
             if j == gi || !g.alive {
                 continue;
             }
@@ -422,7 +444,7 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
             if long.len() <= short.len() {
                 continue;
             }
-            let jk = kind_of(g);
+            let jk = kinds[j];
             let ends = long[long.len() - short.len()..]
                 .iter()
                 .zip(short.iter())

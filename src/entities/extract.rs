@@ -30,6 +30,10 @@ const CONTRACTION: u16 = 1 << 10;
 const COMPUTED: u32 = 1 << 31;
 const IS_PLACE: u32 = 1 << 30;
 const PLACE_CLASS_SHIFT: u32 = 27;
+/// Whether the token is a nationality word ([`Scan::demonym`]) has been worked out, and
+/// the answer: the same token is asked about from several rules.
+const DEMONYM_DONE: u32 = 1 << 26;
+const DEMONYM_YES: u32 = 1 << 25;
 
 /// The place class of a cached token, when the word alone is a place.
 /// Word classes of a given name that is not also a common word ("Fernando", not "May").
@@ -111,6 +115,28 @@ fn is_abbrev(w: &str) -> bool {
             | "Dec"
     ) || (w.len() == 1 && w.as_bytes()[0].is_ascii_uppercase())
 }
+
+/// Per ASCII byte: 1 a digit, 3 a lowercase letter, 7 an uppercase letter, 0 anything
+/// else (a non-ASCII byte too: the general path handles it). One load and no branch per
+/// letter in the loop over a word's plain letters, where most of the text goes by.
+const ASCII_WORD: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        t[c] = if b.is_ascii_uppercase() {
+            7
+        } else if b.is_ascii_lowercase() {
+            3
+        } else if b.is_ascii_digit() {
+            1
+        } else {
+            0
+        };
+        c += 1;
+    }
+    t
+};
 
 /// Splits text into word tokens, remembering the punctuation between them.
 fn tokenize(text: &str, out: &mut Vec<Tok>) {
@@ -200,15 +226,22 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
                 j += lj;
                 // The rest of a plain ASCII word: only the counts change, so skip the
                 // general per-character path (most of the text is such words).
-                while j < n && b[j].is_ascii_alphanumeric() {
-                    if b[j].is_ascii_alphabetic() {
-                        letters += 1;
-                        uppers += u32::from(b[j].is_ascii_uppercase());
+                while let Some(&c) = b.get(j) {
+                    let k = ASCII_WORD[usize::from(c)];
+                    if k == 0 {
+                        break;
                     }
+                    letters += u32::from(k >> 1 & 1);
+                    uppers += u32::from(k >> 2);
                     seg_len += 1;
                     j += 1;
                 }
                 continue;
+            }
+            // Most words end at a space or plain punctuation: only the few characters that
+            // may join a word go on to look at what follows.
+            if !matches!(cj, '\'' | '\u{2019}' | '-' | '\u{2010}' | '\u{2011}' | '.') {
+                break;
             }
             let rest = &text[j + lj..];
             let mut it = rest.chars();
@@ -747,6 +780,17 @@ impl<'g> Scan<'g> {
     /// Nationality adjective ("Kazakh", "Tasmanian"), not a given name.
     fn demonym(&mut self, text: &str, toks: &[Tok], k: usize) -> bool {
         let wc = self.wc(text, toks, k);
+        if wc & DEMONYM_DONE != 0 {
+            return wc & DEMONYM_YES != 0;
+        }
+        let d = self.demonym_uncached(text, toks, k, wc);
+        if let Some(slot) = self.cache.get_mut(k) {
+            *slot |= DEMONYM_DONE | if d { DEMONYM_YES } else { 0 };
+        }
+        d
+    }
+
+    fn demonym_uncached(&mut self, text: &str, toks: &[Tok], k: usize, wc: u32) -> bool {
         if wc & class::DEMONYM != 0 {
             return true;
         }
