@@ -263,10 +263,14 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         EntityKind::Location,
     ];
     let mut groups: Vec<Group> = Vec::new();
-    let mut by_key: FxMap<String, usize> = FxMap::default();
+    // Sized for the article up front: growing these maps from empty, article after
+    // article, was a visible share of merging.
+    let mut by_key: FxMap<String, usize> =
+        FxMap::with_capacity_and_hasher(mentions.len(), Default::default());
     // An article repeats its names: the same spelling of the same kind of key finds its
     // group without recomputing the key (skeletons were a sixth of extraction time).
-    let mut by_base: FxMap<(bool, &str), usize> = FxMap::default();
+    let mut by_base: FxMap<(bool, &str), usize> =
+        FxMap::with_capacity_and_hasher(mentions.len(), Default::default());
     let mut group_of: Vec<usize> = Vec::with_capacity(mentions.len());
     for m in mentions {
         let base = m.canonical.as_deref().unwrap_or(&m.surface);
@@ -387,23 +391,22 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
 
     // Short mentions join a longer name they end ("Tokayev", "Da Silva") or begin
     // ("Khabar" -> "Khabar 24", "RIA" -> "RIA Novosti"); never when two names compete.
-    let key_words: Vec<Vec<String>> = groups
-        .iter()
-        .map(|g| g.key.split(' ').map(str::to_string).collect())
-        .collect();
+    let keys: Vec<String> = groups.iter().map(|g| g.key.clone()).collect();
+    let key_words: Vec<Vec<&str>> = keys.iter().map(|k| k.split(' ').collect()).collect();
     // Votes do not move in this pass (absorbing here transfers none), so each group's kind
     // is read once.
     let kinds: Vec<Option<EntityKind>> = groups.iter().map(kind_of).collect();
     // Longer names by the words they contain, in group order: a short form can only join
     // a name that contains its first word (the name ends with it, begins with it or holds
     // it inside), so only those are compared, not every pair of groups.
-    let mut by_word: FxMap<&str, Vec<usize>> = FxMap::default();
+    let mut by_word: FxMap<&str, Vec<usize>> =
+        FxMap::with_capacity_and_hasher(2 * groups.len(), Default::default());
     for (j, words) in key_words.iter().enumerate() {
         if words.len() < 2 {
             continue;
         }
-        for w in words {
-            let list = by_word.entry(w.as_str()).or_default();
+        for &w in words {
+            let list = by_word.entry(w).or_default();
             if list.last() != Some(&j) {
                 list.push(j);
             }
@@ -435,7 +438,7 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         let Some(first) = short.first() else {
             continue;
         };
-        for &j in by_word.get(first.as_str()).map_or(&[][..], Vec::as_slice) {
+        for &j in by_word.get(first).map_or(&[][..], Vec::as_slice) {
             let g = &groups[j];
             if j == gi || !g.alive {
                 continue;
@@ -564,7 +567,8 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
     }
     out.sort_by_key(|(p, _)| *p);
     // Two groups may still land on one name (a place written two ways): keep one.
-    let mut seen = std::collections::HashSet::new();
+    let mut seen: super::gazetteer::FxSet<(EntityKind, String)> =
+        super::gazetteer::FxSet::with_capacity_and_hasher(out.len(), Default::default());
     let mut result = Vec::with_capacity(out.len());
     for (_, e) in out {
         if seen.insert((e.kind, e.name.to_lowercase())) {

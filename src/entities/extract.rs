@@ -857,10 +857,14 @@ impl<'g> Scan<'g> {
                 continue;
             }
             let wc = self.wc(text, toks, k);
-            if wc & class::CALENDAR != 0
-                && wc & class::GIVEN == 0
-                && (self.buf.ends_with("day") || k == a)
-            {
+            // A weekday anywhere, a month only first ("June Carter" is a name).
+            let weekday = matches!(
+                text[toks[k].start as usize..toks[k].end as usize]
+                    .to_ascii_lowercase()
+                    .as_str(),
+                "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday"
+            );
+            if wc & class::CALENDAR != 0 && wc & class::GIVEN == 0 && (weekday || k == a) {
                 if k > a {
                     self.run(text, toks, a, k, false, paren_of);
                 }
@@ -882,14 +886,18 @@ impl<'g> Scan<'g> {
         // Leading words that only start the sentence or the phrase.
         while a < b {
             let t = toks[a];
-            self.buf.clear();
-            fold_into(
-                &text[toks[a].start as usize..toks[b - 1].end as usize],
-                &mut self.buf,
-            );
-            normalise_space(&mut self.buf);
-            let run_is_place = self.g.place(&self.buf).is_some();
             let wc = self.wc(text, toks, a);
+            // Whether the whole run is a place ("The Hague") matters only when it starts
+            // with a function word: folded and looked up only then.
+            let run_is_place = wc & class::FUNCTION != 0 && {
+                self.buf.clear();
+                fold_into(
+                    &text[toks[a].start as usize..toks[b - 1].end as usize],
+                    &mut self.buf,
+                );
+                normalise_space(&mut self.buf);
+                self.g.place(&self.buf).is_some()
+            };
             let lone = b - a == 1;
             let place_start = wc & (class::PLACE_START | IS_PLACE) != 0;
             // A function word in capitals is kept when it is an acronym ("WHO"), not when
@@ -1079,19 +1087,17 @@ impl<'g> Scan<'g> {
         if b <= a {
             return;
         }
-        let span_place = |s: &mut Self, a: usize, b: usize| -> bool {
-            s.buf.clear();
-            fold_into(
-                &text[toks[a].start as usize..toks[b - 1].end as usize],
-                &mut s.buf,
-            );
-            normalise_space(&mut s.buf);
-            g.place(&s.buf).is_some()
-        };
-        let is_place = span_place(self, a, b);
-        let strong_place = is_place
-            && g.place(&self.buf)
-                .is_some_and(|p| p.class >= PlaceClass::Region);
+        // The run folded once, for every rule below that reads it whole (three folds and
+        // gazetteer lookups of the same text before).
+        let mut span = String::with_capacity(text_len(toks, a, b));
+        fold_into(
+            &text[toks[a].start as usize..toks[b - 1].end as usize],
+            &mut span,
+        );
+        normalise_space(&mut span);
+        let place = g.place(&span);
+        let is_place = place.is_some();
+        let strong_place = place.is_some_and(|p| p.class >= PlaceClass::Region);
         if !is_place || (b - a == 1 && !strong_place) {
             let last_org = self.wc(text, toks, b - 1) & class::ORG_HEAD != 0;
             // "Federico Franco", "Dawn French": after a given name a nationality-like
@@ -1107,16 +1113,8 @@ impl<'g> Scan<'g> {
                 }
                 return self.classify(text, toks, a + 1, b, cue, with_number, paren_of, false);
             }
-            if b - a == 2 {
-                self.buf.clear();
-                fold_into(
-                    &text[toks[a].start as usize..toks[b - 1].end as usize],
-                    &mut self.buf,
-                );
-                normalise_space(&mut self.buf);
-                if g.word(&self.buf) & class::DEMONYM != 0 {
-                    return;
-                }
+            if b - a == 2 && g.word(&span) & class::DEMONYM != 0 {
+                return;
             }
         }
         let span_key = |s: &mut Self, a: usize, b: usize| {
@@ -1153,9 +1151,6 @@ impl<'g> Scan<'g> {
                 wc & class::PLACE_OF != 0 && toks[a - 2].has(LOWER)
             };
 
-        span_key(self, a, b);
-        let span = self.buf.clone();
-        let place = g.place(&span);
         let surface = collapse_ws(&text[toks[a].start as usize..toks[b - 1].end as usize]);
         let words = n_words(a, b) as u8;
         let single = b - a == 1;
@@ -1510,6 +1505,11 @@ impl<'g> Scan<'g> {
         let strength = if said || place_prep { 2 } else { 1 };
         push(self, None, None, strength, surface);
     }
+}
+
+/// Bytes from token `a`'s start to token `b - 1`'s end.
+fn text_len(toks: &[Tok], a: usize, b: usize) -> usize {
+    (toks[b - 1].end - toks[a].start) as usize
 }
 
 fn collapse_ws(s: &str) -> String {

@@ -85,6 +85,25 @@ mod tests {
         list.iter().any(|(k, n)| *k == kind && n == name)
     }
 
+    #[test]
+    fn weekdays_end_a_name_but_today_is_part_of_one() {
+        let o = EntityKind::Organization;
+        let l = names(
+            None,
+            "The statement came from ABC News on Wednesday. Bob Goodlatte Tuesday said \
+             nothing, and USA Today reported it in Europe Saturday.",
+        );
+        assert!(has(&l, o, "ABC News"), "{l:?}");
+        assert!(has(&l, EntityKind::Person, "Bob Goodlatte"), "{l:?}");
+        assert!(has(&l, o, "USA Today"), "{l:?}");
+        assert!(has(&l, EntityKind::Location, "Europe"), "{l:?}");
+        assert!(
+            !l.iter()
+                .any(|(_, n)| n.contains("day ") || n.ends_with("sday")),
+            "{l:?}"
+        );
+    }
+
     fn mentions(list: &[(EntityKind, String)], word: &str) -> bool {
         list.iter().any(|(_, n)| n.contains(word))
     }
