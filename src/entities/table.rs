@@ -888,6 +888,28 @@ fn link_by_aliases(
     }
 }
 
+/// Of the clusters of `nodes` (people sharing a surname), the one that has the surname to
+/// itself or is named in three times the articles of any other: (its articles, its root).
+fn dominant_cluster(
+    nodes: &[usize],
+    uf: &mut UnionFind,
+    cluster_total: &[u32],
+) -> Option<(u32, usize)> {
+    let mut roots: Vec<(u32, usize)> = nodes
+        .iter()
+        .map(|&j| uf.find(j))
+        .collect::<FxSet<usize>>()
+        .into_iter()
+        .map(|r| (cluster_total[r], r))
+        .collect();
+    roots.sort_unstable_by(|a, b| b.cmp(a));
+    match roots.as_slice() {
+        [only] => Some(*only),
+        [a, b, ..] if a.0 >= 3 * b.0.max(1) => Some(*a),
+        _ => None,
+    }
+}
+
 /// Articles that must name a person in full before a lone surname elsewhere joins them.
 const MIN_SURNAME_ARTICLES: u32 = 3;
 
@@ -955,22 +977,12 @@ fn build(c: &Counts) -> Frozen {
         let Some(full) = surname_clusters.get(&keys[i]) else {
             continue;
         };
-        let mut roots: Vec<(u32, usize)> = full
-            .iter()
-            .map(|&j| uf.find(j))
-            .collect::<FxSet<usize>>()
-            .into_iter()
-            .map(|r| (cluster_total[r], r))
-            .collect();
-        roots.sort_unstable_by(|a, b| b.cmp(a));
         // Dominating takes being named in full in several articles: one or two articles
         // naming "Ariel Varela" say nothing about who "President Varela" is elsewhere,
         // and a wrong join turns one person into another.
-        let dominant = match roots.as_slice() {
-            [only] if only.0 >= MIN_SURNAME_ARTICLES => Some(only.1),
-            [a, b, ..] if a.0 >= MIN_SURNAME_ARTICLES && a.0 >= 3 * b.0.max(1) => Some(a.1),
-            _ => None,
-        };
+        let dominant = dominant_cluster(full, &mut uf, &cluster_total)
+            .filter(|d| d.0 >= MIN_SURNAME_ARTICLES)
+            .map(|d| d.1);
         if let Some(r) = dominant {
             uf.union(i, r);
         }
@@ -1053,20 +1065,7 @@ fn build(c: &Counts) -> Frozen {
             continue;
         }
         let place_articles = cluster_total[root];
-        let mut roots: Vec<(u32, usize)> = full
-            .iter()
-            .map(|&j| uf.find(j))
-            .collect::<FxSet<usize>>()
-            .into_iter()
-            .map(|r| (cluster_total[r], r))
-            .collect();
-        roots.sort_unstable_by(|a, b| b.cmp(a));
-        let dominant = match roots.as_slice() {
-            [only] => Some(*only),
-            [a, b, ..] if a.0 >= 3 * b.0.max(1) => Some(*a),
-            _ => None,
-        };
-        let Some((articles, r)) = dominant else {
+        let Some((articles, r)) = dominant_cluster(full, &mut uf, &cluster_total) else {
             continue;
         };
         let named_so = full
