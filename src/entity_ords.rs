@@ -22,9 +22,7 @@ use crate::store::Bytes;
 
 /// The side file in the index folder.
 pub const FILE: &str = "entities.ords";
-// 02: written for entity tables whose clusters may join a place name to a person; maps
-// of the earlier kind are not trusted (they may number clusters of an older table).
-const MAGIC: &[u8; 8] = b"NXORDS02";
+const MAGIC: &[u8; 8] = b"NXORDS01";
 /// An ordinal whose name the table does not hold.
 pub const NONE: u32 = u32::MAX;
 

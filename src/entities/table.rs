@@ -18,8 +18,10 @@ use crate::article::{Entity, EntityKind};
 use crate::store::Bytes;
 
 // 02: member references carry their name's kind (a cluster may join a place name to a
-// person); a table of the earlier layout is rebuilt from the stored entities.
+// person). Tables of 01, written before, are still read: their clusters hold one kind, so
+// a member's kind is its cluster's.
 const MAGIC: &[u8; 8] = b"NXENTS02";
+const MAGIC_01: &[u8; 8] = b"NXENTS01";
 const HEADER: usize = 8 + 8 + 4 * N_SECTIONS;
 const N_SECTIONS: usize = 7;
 // Section numbers.
@@ -54,6 +56,8 @@ struct Counts {
 struct Frozen {
     bytes: Bytes,
     sections: [(usize, usize); N_SECTIONS],
+    /// Written as NXENTS01: member references carry no kind.
+    v01: bool,
 }
 
 /// Corpus-level entity names: which article-level names are one entity, under which
@@ -367,9 +371,10 @@ impl std::fmt::Debug for EntityTable {
 
 impl Frozen {
     fn parse(bytes: Bytes) -> Result<Frozen> {
-        if bytes.len() < HEADER || &bytes[..8] != MAGIC {
+        if bytes.len() < HEADER || (&bytes[..8] != MAGIC && &bytes[..8] != MAGIC_01) {
             bail!("not a newsidx entity table");
         }
+        let v01 = &bytes[..8] == MAGIC_01;
         let mut sections = [(0usize, 0usize); N_SECTIONS];
         let mut start = HEADER;
         for (i, s) in sections.iter_mut().enumerate() {
@@ -387,7 +392,11 @@ impl Frozen {
                 bail!("section {i} has a partial record");
             }
         }
-        Ok(Frozen { bytes, sections })
+        Ok(Frozen {
+            bytes,
+            sections,
+            v01,
+        })
     }
 
     fn count(&self, sec: usize, rec: usize) -> usize {
@@ -533,8 +542,15 @@ impl Frozen {
         let start = self.u32(S_CLUSTERS, R_CLUSTER, c, field) as usize;
         let n = self.u32(S_CLUSTERS, R_CLUSTER, c, field + 1) as usize;
         let total = self.count(S_REFS, R_REF);
+        let cluster_kind = self.u32(S_CLUSTERS, R_CLUSTER, c, 0);
         (start..(start + n).min(total)).map(move |i| {
             let len = self.u32(S_REFS, R_REF, i, 1);
+            if self.v01 {
+                return (
+                    cluster_kind,
+                    self.str_ref(self.u32(S_REFS, R_REF, i, 0), len),
+                );
+            }
             let s = self.str_ref(self.u32(S_REFS, R_REF, i, 0), len & LEN_MASK);
             (len >> KIND_SHIFT, s)
         })
@@ -1260,6 +1276,7 @@ fn build(c: &Counts) -> Frozen {
     Frozen::parse(Bytes::Owned(bytes)).unwrap_or_else(|_| Frozen {
         bytes: Bytes::Owned(Vec::new()),
         sections: [(0, 0); N_SECTIONS],
+        v01: false,
     })
 }
 
@@ -1614,6 +1631,29 @@ mod tests {
         );
         loaded.forget(&extra);
         assert_eq!(loaded.len(), t.len());
+        // A table written before member references carried kinds (NXENTS01) still reads:
+        // its clusters hold one kind each.
+        let mut p_only = EntityTable::new();
+        for _ in 0..2 {
+            p_only.observe(&[ent(
+                EntityKind::Person,
+                "Kassym-Jomart Tokayev",
+                &["Tokajev"],
+            )]);
+        }
+        p_only.save(&path, 9).expect("save");
+        let mut old = std::fs::read(&path).expect("read");
+        old[..8].copy_from_slice(b"NXENTS01");
+        std::fs::write(&path, &old).expect("write");
+        let (_, v01) = EntityTable::load(&path).expect("load").expect("present");
+        assert_eq!(
+            v01.members(EntityKind::Person, "Kassym-Jomart Tokayev"),
+            vec![(EntityKind::Person, "Kassym-Jomart Tokayev".to_string())]
+        );
+        assert_eq!(
+            v01.resolve("tokajev"),
+            vec![(EntityKind::Person, "Kassym-Jomart Tokayev".to_string())]
+        );
         // Damaged files are errors, not panics.
         std::fs::write(&path, b"NXENTS01garbage").expect("write");
         assert!(EntityTable::load(&path).is_err());
