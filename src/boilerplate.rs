@@ -720,8 +720,14 @@ impl BoilerplateView {
 
     /// Whether one line is a learnt boilerplate line of `outlet` (no built-in cues).
     pub fn is_learnt(&self, outlet: &str, line: &str) -> bool {
-        let mut buf = String::new();
-        line_key(line, &mut buf).is_some_and(|k| self.learnt(outlet, k))
+        self.is_learnt_with(outlet, line, &mut String::new())
+    }
+
+    /// [`BoilerplateView::is_learnt`] with a normalisation buffer kept by the caller: search
+    /// asks about every line of every passage it shows, and growing a new buffer for each
+    /// was a sixth of the check.
+    pub fn is_learnt_with(&self, outlet: &str, line: &str, buf: &mut String) -> bool {
+        line_key(line, buf).is_some_and(|k| self.learnt(outlet, k))
     }
     /// Start offsets of the lines of `body` to hide: learnt lines, with the duplicate
     /// guard as [`Boilerplate::strip`] applies it. Built-in cues and trailers were already

@@ -217,6 +217,8 @@ pub struct Passager<'a> {
     /// Buffers of [`Passager::evaluate_with`], kept across its calls (one per matched
     /// unit: allocating them each time was a third of its cost).
     scratch: RefCell<EvalScratch>,
+    /// Normalisation buffer of the boilerplate check, kept across articles.
+    line_buf: String,
 }
 
 /// Per-call buffers of [`Passager::evaluate_with`]; cleared before each use.
@@ -293,6 +295,7 @@ impl<'a> Passager<'a> {
             spans: Vec::new(),
             starts: Vec::new(),
             scratch: RefCell::default(),
+            line_buf: String::new(),
             reach: PROXIMITY_WINDOW.max(
                 spec.phrases
                     .iter()
@@ -345,7 +348,12 @@ impl<'a> Passager<'a> {
         // (looking in every matched paragraph was a quarter of the passage work); when one
         // holds a learnt line, lay the text out again without those lines and pick again.
         if let Some(view) = self.boilerplate.filter(|v| !v.is_empty()) {
-            if out.iter().any(|p| shows_learnt(view, outlet, body, p)) {
+            let mut buf = std::mem::take(&mut self.line_buf);
+            let shows = out
+                .iter()
+                .any(|p| shows_learnt(view, outlet, body, p, &mut buf));
+            self.line_buf = buf;
+            if shows {
                 let hidden = view.hidden_lines(outlet, body);
                 let mut drop = |start: usize, _: &str| hidden.binary_search(&start).is_ok();
                 split::paragraphs(body, &mut drop, &mut layout.paragraphs);
@@ -838,7 +846,13 @@ impl<'a> Passager<'a> {
 
 /// Whether passage `p` of `body` (its whole lines) or its heading is a learnt boilerplate
 /// line of `outlet`.
-fn shows_learnt(view: &BoilerplateView, outlet: &str, body: &str, p: &Passage) -> bool {
+fn shows_learnt(
+    view: &BoilerplateView,
+    outlet: &str,
+    body: &str,
+    p: &Passage,
+    buf: &mut String,
+) -> bool {
     let from = body
         .get(..p.start)
         .and_then(|b| b.rfind('\n'))
@@ -848,10 +862,12 @@ fn shows_learnt(view: &BoilerplateView, outlet: &str, body: &str, p: &Passage) -
         .and_then(|b| b.find('\n'))
         .map_or(body.len(), |i| p.end + i);
     let lines = body.get(from..to).unwrap_or("");
-    lines.split('\n').any(|line| view.is_learnt(outlet, line))
+    lines
+        .split('\n')
+        .any(|line| view.is_learnt_with(outlet, line, buf))
         || p.heading
             .as_deref()
-            .is_some_and(|h| view.is_learnt(outlet, h))
+            .is_some_and(|h| view.is_learnt_with(outlet, h, buf))
 }
 
 /// Finds a continuation of a phrase from token `i` on: the next token within the
