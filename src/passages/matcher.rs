@@ -651,6 +651,48 @@ fn block_masks(b: &[u8; 16], firsts: &Firsts) -> BlockMasks {
     }
 }
 
+/// Bit i set when byte i of `b` is an ASCII letter or digit, and when it is not ASCII
+/// (the two masks), with SSE2: for counting tokens sixteen bytes at a time.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+pub(crate) fn alnum_bits(b: &[u8; 16]) -> (u32, u32) {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of every x86-64 CPU (the target enables it), and the one load
+    // reads the sixteen bytes of `b`, unaligned loads being allowed.
+    unsafe {
+        let v = _mm_loadu_si128(b.as_ptr().cast::<__m128i>());
+        let splat = |x: u8| _mm_set1_epi8(x as i8);
+        // x in [lo, lo + n), as a signed compare once lo is shifted to -128.
+        let in_range = |x: __m128i, lo: u8, n: u8| {
+            let shifted = _mm_add_epi8(x, splat(0x80u8.wrapping_sub(lo)));
+            _mm_cmplt_epi8(shifted, splat(0x80u8.wrapping_add(n)))
+        };
+        let lower = _mm_or_si128(v, splat(0x20));
+        let alnum = _mm_or_si128(in_range(lower, b'a', 26), in_range(v, b'0', 10));
+        (
+            _mm_movemask_epi8(alnum) as u32,
+            _mm_movemask_epi8(v) as u32,
+        )
+    }
+}
+
+/// [`alnum_bits`] byte by byte (other targets, and the reference in tests).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+pub(crate) fn alnum_bits_scalar(b: &[u8; 16]) -> (u32, u32) {
+    b.iter().enumerate().fold((0, 0), |(a, h), (i, &c)| {
+        (
+            a | u32::from(c.is_ascii_alphanumeric()) << i,
+            h | u32::from(c >= 0x80) << i,
+        )
+    })
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+pub(crate) fn alnum_bits(b: &[u8; 16]) -> (u32, u32) {
+    alnum_bits_scalar(b)
+}
+
 /// The masks of a block, byte by byte (other targets, and the reference in tests).
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 fn block_masks_scalar(b: &[u8; 16], firsts: &[u8]) -> BlockMasks {
@@ -964,6 +1006,16 @@ mod tests {
                 let got = unsafe { masks64_avx2(&b, &Lanes256::new(&f)) };
                 proptest::prop_assert_eq!(got, want);
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// The SSE2 letter-or-digit and non-ASCII bits are the byte-by-byte ones.
+        #[test]
+        fn alnum_bits_agree_with_the_byte_test(
+            b in proptest::array::uniform16(proptest::num::u8::ANY)
+        ) {
+            proptest::prop_assert_eq!(alnum_bits(&b), alnum_bits_scalar(&b));
         }
     }
 

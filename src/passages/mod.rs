@@ -905,25 +905,27 @@ fn estimate_tokens(start: usize, end: usize) -> u32 {
 /// Tokens in `text`, or `None` once there are more than `limit`.
 fn count_tokens(text: &str, limit: u32) -> Option<u32> {
     // ASCII (most gaps between matches): a token starts at a letter or digit after
-    // anything else. Sixteen bytes at a time without a branch per byte (whether a token
-    // starts is data the CPU cannot predict); a chunk with a non-ASCII byte sends the
-    // whole gap to the char path.
+    // anything else. Sixteen bytes at a time as bit masks, the starts counted with a
+    // popcount (a byte loop, even without a branch per byte, was a fifth of cutting
+    // units); a chunk with a non-ASCII byte sends the whole gap to the char path.
     let mut n = 0u32;
-    let mut prev = 0u32;
+    // 1 when the byte before the chunk is a letter or digit.
+    let mut carry = 0u32;
     for chunk in text.as_bytes().chunks(16) {
-        let mut high = 0u8;
-        for &b in chunk {
-            high |= b;
-            let alnum = u32::from(b.is_ascii_alphanumeric());
-            n += alnum & (prev ^ 1);
-            prev = alnum;
+        let mut b = [0u8; 16];
+        // The last chunk padded with zeros (neither letters nor digits).
+        if let Some(to) = b.get_mut(..chunk.len()) {
+            to.copy_from_slice(chunk);
         }
-        if high >= 0x80 {
+        let (alnum, high) = matcher::alnum_bits(&b);
+        if high != 0 {
             return count_tokens_by_char(text, limit);
         }
+        n += (alnum & !((alnum << 1) | carry)).count_ones();
         if n > limit {
             return None;
         }
+        carry = (alnum >> 15) & 1;
     }
     Some(n)
 }
