@@ -130,14 +130,21 @@ fn word_bits(b: &[u8; 16]) -> u32 {
 }
 
 /// A heading: one short line with letters in it and no sentence punctuation at its end
-/// ("'Criminals' killed", "US says 'world will be watching'", "Fuel price hike").
+/// ("'Criminals' killed", "US says 'world will be watching'", "Fuel price hike"). The
+/// reference for [`heading_shape`], which paragraphs use.
+#[cfg(test)]
 pub(crate) fn is_heading_line(line: &str) -> bool {
     let line = line.trim();
+    !line.contains('\n') && heading_shape(line)
+}
+
+/// [`is_heading_line`] for a line already trimmed and known to be one line (a paragraph
+/// of one line: trimming it again and looking for a line break were a fifth of the test).
+fn heading_shape(line: &str) -> bool {
     // Cheapest tests first: most short lines are sentences, told by their last char.
     !line.is_empty()
         && line.len() <= HEADING_MAX_BYTES
         && unpunctuated(line)
-        && !line.contains('\n')
         && word_count(line) <= HEADING_MAX_WORDS
         && line.chars().any(char::is_alphabetic)
 }
@@ -210,9 +217,10 @@ pub(crate) fn paragraphs(
             trim_range(body, s, e)
         };
         if s < e {
+            // Trimmed above, and one line (lines are split at line breaks).
             let heading = lines == 1
                 && e - s <= HEADING_MAX_BYTES
-                && is_heading_line(body.get(s..e).unwrap_or(""));
+                && heading_shape(body.get(s..e).unwrap_or(""));
             out.push(Para {
                 start: s,
                 end: e,
