@@ -237,9 +237,7 @@ fn normalise_ascii(line: &[u8], buf: &mut String) -> usize {
 /// it (`in_word`: the byte before it is part of a word).
 fn plain_words(chunk: &[u8; 16], after_space: bool, in_word: bool) -> Option<([u8; 16], u32)> {
     let (letters, spaces) = letter_space_bits(chunk);
-    if letters | spaces != 0xFFFF
-        || spaces & (spaces << 1) != 0
-        || (after_space && spaces & 1 == 1)
+    if letters | spaces != 0xFFFF || spaces & (spaces << 1) != 0 || (after_space && spaces & 1 == 1)
     {
         return None;
     }

@@ -673,10 +673,7 @@ pub(crate) fn alnum_bits(b: &[u8; 16]) -> (u32, u32) {
         };
         let lower = _mm_or_si128(v, splat(0x20));
         let alnum = _mm_or_si128(in_range(lower, b'a', 26), in_range(v, b'0', 10));
-        (
-            _mm_movemask_epi8(alnum) as u32,
-            _mm_movemask_epi8(v) as u32,
-        )
+        (_mm_movemask_epi8(alnum) as u32, _mm_movemask_epi8(v) as u32)
     }
 }
 
