@@ -805,11 +805,12 @@ impl<'a> Passager<'a> {
             matched_idf += idf(u);
             coord_matched += self.coord_body.get(u).copied().unwrap_or(0.0);
         }
-        // Proximity: best gap per pair of distinct query units.
-        events.sort_unstable();
+        // Proximity: best gap per pair of distinct query units (events are sorted only
+        // when there are pairs to look at: a one-word query has none).
         let mut prox = 0.0;
         let units = nt + np;
         if units > 1 && events.len() > 1 {
+            events.sort_unstable();
             best.clear();
             best.resize(units * units, 0.0);
             for (i, a) in events.iter().enumerate() {
