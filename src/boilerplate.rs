@@ -199,7 +199,7 @@ fn normalise_chars(line: &str, buf: &mut String) -> usize {
 /// it shows against the learnt ones).
 fn normalise_ascii(line: &[u8], buf: &mut String) -> usize {
     let mut n = Normaliser::new(buf);
-    for &b in line {
+    let byte = |n: &mut Normaliser, b: u8| {
         // `char::is_whitespace` for ASCII: space, tab, line feed, vertical tab, form
         // feed, carriage return.
         if b == b' ' || (b'\t'..=b'\r').contains(&b) {
@@ -207,8 +207,81 @@ fn normalise_ascii(line: &[u8], buf: &mut String) -> usize {
         } else {
             n.ascii(b);
         }
+    };
+    let mut chunks = line.chunks_exact(16);
+    for chunk in &mut chunks {
+        let Ok(chunk) = <&[u8; 16]>::try_from(chunk) else {
+            continue;
+        };
+        // Sixteen bytes of letters and single spaces (most of a line's text between
+        // punctuation) normalise to themselves lowercased: taken whole, a byte at a time
+        // they were most of the check of a passage's lines.
+        if let Some((lowered, starts)) = plain_words(chunk, n.last == b' ', n.in_word) {
+            // Letters and spaces: always UTF-8.
+            if let Ok(text) = std::str::from_utf8(&lowered) {
+                n.buf.push_str(text);
+                n.words += starts as usize;
+                n.in_word = lowered[15] != b' ';
+                n.last = lowered[15];
+                continue;
+            }
+        }
+        chunk.iter().for_each(|&b| byte(&mut n, b));
     }
+    chunks.remainder().iter().for_each(|&b| byte(&mut n, b));
     n.finish()
+}
+
+/// When `chunk` is only ASCII letters and spaces, no two spaces together and no space
+/// first after a space (`after_space`): the chunk lowercased, and how many words start in
+/// it (`in_word`: the byte before it is part of a word).
+fn plain_words(chunk: &[u8; 16], after_space: bool, in_word: bool) -> Option<([u8; 16], u32)> {
+    let (letters, spaces) = letter_space_bits(chunk);
+    if letters | spaces != 0xFFFF || spaces & (spaces << 1) != 0 || (after_space && spaces & 1 == 1)
+    {
+        return None;
+    }
+    let starts = letters & !((letters << 1) | u32::from(in_word));
+    // A space is 0x20 already: ORing it in lowercases the letters only.
+    Some((chunk.map(|b| b | 0x20), starts.count_ones()))
+}
+
+/// Bits of the ASCII letters and of the spaces (' ' only) of a chunk.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn letter_space_bits(b: &[u8; 16]) -> (u32, u32) {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of every x86-64 CPU (the target enables it), and the one load
+    // reads the sixteen bytes of `b`, unaligned loads being allowed.
+    unsafe {
+        let v = _mm_loadu_si128(b.as_ptr().cast::<__m128i>());
+        let lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        // 'a'..='z' as a signed compare once 'a' is shifted to -128.
+        let shifted = _mm_add_epi8(lower, _mm_set1_epi8(0x80u8.wrapping_sub(b'a') as i8));
+        let letter = _mm_cmplt_epi8(shifted, _mm_set1_epi8(0x80u8.wrapping_add(26) as i8));
+        let space = _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8));
+        (
+            _mm_movemask_epi8(letter) as u32,
+            _mm_movemask_epi8(space) as u32,
+        )
+    }
+}
+
+/// [`letter_space_bits`] byte by byte (other targets, and the reference in tests).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn letter_space_bits_scalar(b: &[u8; 16]) -> (u32, u32) {
+    b.iter().enumerate().fold((0, 0), |(l, s), (i, &c)| {
+        (
+            l | u32::from(c.is_ascii_alphabetic()) << i,
+            s | u32::from(c == b' ') << i,
+        )
+    })
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn letter_space_bits(b: &[u8; 16]) -> (u32, u32) {
+    letter_space_bits_scalar(b)
 }
 
 fn is_label(key: u64) -> bool {
@@ -720,8 +793,14 @@ impl BoilerplateView {
 
     /// Whether one line is a learnt boilerplate line of `outlet` (no built-in cues).
     pub fn is_learnt(&self, outlet: &str, line: &str) -> bool {
-        let mut buf = String::new();
-        line_key(line, &mut buf).is_some_and(|k| self.learnt(outlet, k))
+        self.is_learnt_with(outlet, line, &mut String::new())
+    }
+
+    /// [`BoilerplateView::is_learnt`] with a normalisation buffer kept by the caller: search
+    /// asks about every line of every passage it shows, and growing a new buffer for each
+    /// was a sixth of the check.
+    pub fn is_learnt_with(&self, outlet: &str, line: &str, buf: &mut String) -> bool {
+        line_key(line, buf).is_some_and(|k| self.learnt(outlet, k))
     }
     /// Start offsets of the lines of `body` to hide: learnt lines, with the duplicate
     /// guard as [`Boilerplate::strip`] applies it. Built-in cues and trailers were already
@@ -824,6 +903,35 @@ mod tests {
             let words = normalise_ascii(line.as_bytes(), &mut a);
             proptest::prop_assert_eq!(words, normalise_chars(&line, &mut b));
             proptest::prop_assert_eq!(a, b);
+        }
+    }
+
+    proptest::proptest! {
+        /// Lines of words, spaces and some punctuation (so that whole chunks of letters
+        /// and single spaces turn up) normalise as the char path does.
+        #[test]
+        fn plain_chunks_normalise_as_the_char_path(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "word", "Words", "a", "B", " ", "  ", ",", ".", "\t", "3", "42", "’",
+                    "Issued on", " the ", "x",
+                ]),
+                0..40,
+            )
+        ) {
+            let line: String = parts.concat();
+            let (mut a, mut b) = (String::new(), String::new());
+            let words = normalise(&line, &mut a);
+            proptest::prop_assert_eq!(words, normalise_chars(&line, &mut b));
+            proptest::prop_assert_eq!(a, b);
+        }
+
+        /// The SSE2 letter and space bits are the byte-by-byte ones.
+        #[test]
+        fn letter_space_bits_agree_with_the_byte_test(
+            b in proptest::array::uniform16(proptest::num::u8::ANY)
+        ) {
+            proptest::prop_assert_eq!(letter_space_bits(&b), letter_space_bits_scalar(&b));
         }
     }
 

@@ -217,6 +217,8 @@ pub struct Passager<'a> {
     /// Buffers of [`Passager::evaluate_with`], kept across its calls (one per matched
     /// unit: allocating them each time was a third of its cost).
     scratch: RefCell<EvalScratch>,
+    /// Normalisation buffer of the boilerplate check, kept across articles.
+    line_buf: String,
 }
 
 /// Per-call buffers of [`Passager::evaluate_with`]; cleared before each use.
@@ -293,6 +295,7 @@ impl<'a> Passager<'a> {
             spans: Vec::new(),
             starts: Vec::new(),
             scratch: RefCell::default(),
+            line_buf: String::new(),
             reach: PROXIMITY_WINDOW.max(
                 spec.phrases
                     .iter()
@@ -345,7 +348,12 @@ impl<'a> Passager<'a> {
         // (looking in every matched paragraph was a quarter of the passage work); when one
         // holds a learnt line, lay the text out again without those lines and pick again.
         if let Some(view) = self.boilerplate.filter(|v| !v.is_empty()) {
-            if out.iter().any(|p| shows_learnt(view, outlet, body, p)) {
+            let mut buf = std::mem::take(&mut self.line_buf);
+            let shows = out
+                .iter()
+                .any(|p| shows_learnt(view, outlet, body, p, &mut buf));
+            self.line_buf = buf;
+            if shows {
                 let hidden = view.hidden_lines(outlet, body);
                 let mut drop = |start: usize, _: &str| hidden.binary_search(&start).is_ok();
                 split::paragraphs(body, &mut drop, &mut layout.paragraphs);
@@ -797,11 +805,12 @@ impl<'a> Passager<'a> {
             matched_idf += idf(u);
             coord_matched += self.coord_body.get(u).copied().unwrap_or(0.0);
         }
-        // Proximity: best gap per pair of distinct query units.
-        events.sort_unstable();
+        // Proximity: best gap per pair of distinct query units (events are sorted only
+        // when there are pairs to look at: a one-word query has none).
         let mut prox = 0.0;
         let units = nt + np;
         if units > 1 && events.len() > 1 {
+            events.sort_unstable();
             best.clear();
             best.resize(units * units, 0.0);
             for (i, a) in events.iter().enumerate() {
@@ -838,7 +847,13 @@ impl<'a> Passager<'a> {
 
 /// Whether passage `p` of `body` (its whole lines) or its heading is a learnt boilerplate
 /// line of `outlet`.
-fn shows_learnt(view: &BoilerplateView, outlet: &str, body: &str, p: &Passage) -> bool {
+fn shows_learnt(
+    view: &BoilerplateView,
+    outlet: &str,
+    body: &str,
+    p: &Passage,
+    buf: &mut String,
+) -> bool {
     let from = body
         .get(..p.start)
         .and_then(|b| b.rfind('\n'))
@@ -848,10 +863,12 @@ fn shows_learnt(view: &BoilerplateView, outlet: &str, body: &str, p: &Passage) -
         .and_then(|b| b.find('\n'))
         .map_or(body.len(), |i| p.end + i);
     let lines = body.get(from..to).unwrap_or("");
-    lines.split('\n').any(|line| view.is_learnt(outlet, line))
+    lines
+        .split('\n')
+        .any(|line| view.is_learnt_with(outlet, line, buf))
         || p.heading
             .as_deref()
-            .is_some_and(|h| view.is_learnt(outlet, h))
+            .is_some_and(|h| view.is_learnt_with(outlet, h, buf))
 }
 
 /// Finds a continuation of a phrase from token `i` on: the next token within the
@@ -883,31 +900,47 @@ fn phrase_path(
 
 /// A passage's length in tokens, estimated from its bytes.
 fn estimate_tokens(start: usize, end: usize) -> u32 {
-    ((end.saturating_sub(start)) as f32 / BYTES_PER_TOKEN).ceil() as u32
+    let len = end.saturating_sub(start);
+    // ⌈len / 5.5⌉ = ⌈2·len / 11⌉ in integers: `f32::ceil` is a libm call on x86-64 without
+    // SSE4.1, made for every unit. The float quotient of a length below 2^22 is never
+    // rounded onto or across an integer (it is at least 1/11 from one, or one exactly),
+    // so both give the same; longer ranges keep the float formula.
+    if len < 1 << 22 {
+        (2 * len).div_ceil(11) as u32
+    } else {
+        estimate_tokens_by_float(len)
+    }
+}
+
+/// [`estimate_tokens`] as the float formula says it (the reference, and for long ranges).
+fn estimate_tokens_by_float(len: usize) -> u32 {
+    (len as f32 / BYTES_PER_TOKEN).ceil() as u32
 }
 
 /// Tokens in `text`, or `None` once there are more than `limit`.
 fn count_tokens(text: &str, limit: u32) -> Option<u32> {
     // ASCII (most gaps between matches): a token starts at a letter or digit after
-    // anything else. Sixteen bytes at a time without a branch per byte (whether a token
-    // starts is data the CPU cannot predict); a chunk with a non-ASCII byte sends the
-    // whole gap to the char path.
+    // anything else. Sixteen bytes at a time as bit masks, the starts counted with a
+    // popcount (a byte loop, even without a branch per byte, was a fifth of cutting
+    // units); a chunk with a non-ASCII byte sends the whole gap to the char path.
     let mut n = 0u32;
-    let mut prev = 0u32;
+    // 1 when the byte before the chunk is a letter or digit.
+    let mut carry = 0u32;
     for chunk in text.as_bytes().chunks(16) {
-        let mut high = 0u8;
-        for &b in chunk {
-            high |= b;
-            let alnum = u32::from(b.is_ascii_alphanumeric());
-            n += alnum & (prev ^ 1);
-            prev = alnum;
+        let mut b = [0u8; 16];
+        // The last chunk padded with zeros (neither letters nor digits).
+        if let Some(to) = b.get_mut(..chunk.len()) {
+            to.copy_from_slice(chunk);
         }
-        if high >= 0x80 {
+        let (alnum, high) = matcher::alnum_bits(&b);
+        if high != 0 {
             return count_tokens_by_char(text, limit);
         }
+        n += (alnum & !((alnum << 1) | carry)).count_ones();
         if n > limit {
             return None;
         }
+        carry = (alnum >> 15) & 1;
     }
     Some(n)
 }

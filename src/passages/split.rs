@@ -66,30 +66,85 @@ pub(crate) fn word_count(line: &str) -> usize {
         return line.split_whitespace().count();
     }
     // ASCII (most lines): words start after whitespace, counted over the bytes; the
-    // generic split was most of the heading test.
+    // generic split was most of the heading test, and a branch per byte on whether a word
+    // starts was most of what was left (every short paragraph is asked).
+    let bytes = line.as_bytes();
     let mut n = 0;
-    let mut in_word = false;
-    for &b in line.as_bytes() {
-        // `char::is_whitespace` for ASCII: space, tab, line feed, vertical tab, form
-        // feed, carriage return.
-        let space = b == b' ' || (b'\t'..=b'\r').contains(&b);
-        if !space && !in_word {
-            n += 1;
+    // 1 when the byte before the current chunk is not whitespace.
+    let mut carry = 0u32;
+    let mut chunks = bytes.chunks_exact(16);
+    for chunk in &mut chunks {
+        if let Ok(chunk) = <&[u8; 16]>::try_from(chunk) {
+            let words = word_bits(chunk);
+            n += (words & !((words << 1) | carry)).count_ones() as usize;
+            carry = words >> 15;
         }
-        in_word = !space;
+    }
+    let mut in_word = carry == 1;
+    for &b in chunks.remainder() {
+        let word = !is_ascii_space(b);
+        n += usize::from(word && !in_word);
+        in_word = word;
     }
     n
 }
 
+/// `char::is_whitespace` for an ASCII byte: space, tab, line feed, vertical tab, form
+/// feed, carriage return.
+#[inline]
+fn is_ascii_space(b: u8) -> bool {
+    b == b' ' || (b'\t'..=b'\r').contains(&b)
+}
+
+/// Bit i set when byte i of the chunk is not ASCII whitespace, with SSE2 (part of every
+/// x86-64 CPU).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn word_bits(b: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of every x86-64 CPU (the target enables it), and the one load
+    // reads the sixteen bytes of `b`, unaligned loads being allowed.
+    unsafe {
+        let v = _mm_loadu_si128(b.as_ptr().cast::<__m128i>());
+        let space = _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8));
+        // '\t'..='\r' as a signed compare once '\t' is shifted to -128.
+        let shifted = _mm_add_epi8(v, _mm_set1_epi8(0x80u8.wrapping_sub(b'\t') as i8));
+        let control = _mm_cmplt_epi8(shifted, _mm_set1_epi8(0x80u8.wrapping_add(5) as i8));
+        !(_mm_movemask_epi8(_mm_or_si128(space, control)) as u32) & 0xFFFF
+    }
+}
+
+/// [`word_bits`] byte by byte (other targets, and the reference in tests).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn word_bits_scalar(b: &[u8; 16]) -> u32 {
+    b.iter()
+        .enumerate()
+        .filter(|(_, &c)| !is_ascii_space(c))
+        .fold(0, |m, (i, _)| m | 1 << i)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn word_bits(b: &[u8; 16]) -> u32 {
+    word_bits_scalar(b)
+}
+
 /// A heading: one short line with letters in it and no sentence punctuation at its end
-/// ("'Criminals' killed", "US says 'world will be watching'", "Fuel price hike").
+/// ("'Criminals' killed", "US says 'world will be watching'", "Fuel price hike"). The
+/// reference for [`heading_shape`], which paragraphs use.
+#[cfg(test)]
 pub(crate) fn is_heading_line(line: &str) -> bool {
     let line = line.trim();
+    !line.contains('\n') && heading_shape(line)
+}
+
+/// [`is_heading_line`] for a line already trimmed and known to be one line (a paragraph
+/// of one line: trimming it again and looking for a line break were a fifth of the test).
+fn heading_shape(line: &str) -> bool {
     // Cheapest tests first: most short lines are sentences, told by their last char.
     !line.is_empty()
         && line.len() <= HEADING_MAX_BYTES
         && unpunctuated(line)
-        && !line.contains('\n')
         && word_count(line) <= HEADING_MAX_WORDS
         && line.chars().any(char::is_alphabetic)
 }
@@ -162,9 +217,10 @@ pub(crate) fn paragraphs(
             trim_range(body, s, e)
         };
         if s < e {
+            // Trimmed above, and one line (lines are split at line breaks).
             let heading = lines == 1
                 && e - s <= HEADING_MAX_BYTES
-                && is_heading_line(body.get(s..e).unwrap_or(""));
+                && heading_shape(body.get(s..e).unwrap_or(""));
             out.push(Para {
                 start: s,
                 end: e,
@@ -172,11 +228,10 @@ pub(crate) fn paragraphs(
             });
         }
     };
+    let mut newlines = Newlines::new(bytes);
     while at <= body.len() {
-        let line_end = body
-            .get(at..)
-            .and_then(|rest| memchr::memchr(b'\n', rest.as_bytes()))
-            .map_or(body.len(), |i| at + i);
+        // Lines are taken in order, so the next line break is the one ending this line.
+        let line_end = newlines.next().unwrap_or(body.len());
         let line = body.get(at..line_end).unwrap_or("");
         // Blank unless a non-space byte turns up (usually the first); non-ASCII bytes
         // (a no-break space?) are left to `trim`.
@@ -211,6 +266,94 @@ pub(crate) fn paragraphs(
             p.heading = false;
         }
     }
+}
+
+/// The offsets of the line breaks of a text, in order, found sixty-four bytes a step as a
+/// bit mask (an article has a few dozen lines; a memchr call per line cost more in its
+/// setup than in its search).
+struct Newlines<'a> {
+    bytes: &'a [u8],
+    /// Offset of the step `mask` covers.
+    base: usize,
+    /// Line breaks of that step not yet returned, bit i for byte `base + i`.
+    mask: u64,
+}
+
+impl<'a> Newlines<'a> {
+    fn new(bytes: &'a [u8]) -> Newlines<'a> {
+        Newlines {
+            bytes,
+            base: 0,
+            mask: newline_mask(bytes),
+        }
+    }
+}
+
+impl Iterator for Newlines<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            self.base += 64;
+            let rest = self.bytes.get(self.base..).filter(|r| !r.is_empty())?;
+            self.mask = newline_mask(rest);
+        }
+        let at = self.base + self.mask.trailing_zeros() as usize;
+        self.mask &= self.mask - 1;
+        Some(at)
+    }
+}
+
+/// Bit i set when byte i of the first sixty-four bytes of `b` is a line break.
+#[inline]
+fn newline_mask(b: &[u8]) -> u64 {
+    match <&[u8; 64]>::try_from(b.get(..64).unwrap_or(&[])) {
+        Ok(step) => newline_mask64(step),
+        Err(_) => {
+            // The last, short step, padded with zeros.
+            let mut step = [0u8; 64];
+            let n = b.len().min(64);
+            if let (Some(to), Some(from)) = (step.get_mut(..n), b.get(..n)) {
+                to.copy_from_slice(from);
+            }
+            newline_mask64(&step)
+        }
+    }
+}
+
+/// [`newline_mask`] of a whole step, sixteen bytes at a time with SSE2 (part of every
+/// x86-64 CPU).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn newline_mask64(b: &[u8; 64]) -> u64 {
+    use std::arch::x86_64::*;
+    let mut m = 0u64;
+    for (k, part) in b.chunks_exact(16).enumerate() {
+        // SAFETY: SSE2 is part of every x86-64 CPU (the target enables it), and the load
+        // reads the sixteen bytes of `part`, unaligned loads being allowed.
+        let bits = unsafe {
+            let v = _mm_loadu_si128(part.as_ptr().cast::<__m128i>());
+            _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8))) as u32
+        };
+        m |= u64::from(bits & 0xFFFF) << (16 * k);
+    }
+    m
+}
+
+/// [`newline_mask64`] byte by byte (other targets, and the reference in tests).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn newline_mask64_scalar(b: &[u8; 64]) -> u64 {
+    b.iter()
+        .enumerate()
+        .filter(|(_, &c)| c == b'\n')
+        .fold(0, |m, (i, _)| m | 1 << i)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn newline_mask64(b: &[u8; 64]) -> u64 {
+    newline_mask64_scalar(b)
 }
 
 /// The units of one paragraph: itself when short (or a heading), else windows of whole
@@ -956,10 +1099,31 @@ mod tests {
             proptest::prop_assert_eq!(got, sentences_reference(&text, max_chars));
         }
 
-        /// The ASCII word count is `split_whitespace`'s.
+        /// The ASCII word count is `split_whitespace`'s (lines of several chunks too).
         #[test]
-        fn ascii_word_count_is_split_whitespace(line in "[ -~\t\n\x0b\x0c\r\x1c-\x1f]{0,40}") {
+        fn ascii_word_count_is_split_whitespace(line in "[ -~\t\n\x0b\x0c\r\x1c-\x1f\x00]{0,80}") {
             proptest::prop_assert_eq!(word_count(&line), line.split_whitespace().count());
+        }
+
+        /// The line breaks found by masks are memchr's, in texts of several steps.
+        #[test]
+        fn newlines_are_memchr_ones(
+            b in proptest::collection::vec(
+                proptest::sample::select(b"ab \n\r.\xc3\xa9".to_vec()), 0..300)
+        ) {
+            let got: Vec<usize> = Newlines::new(&b).collect();
+            let want: Vec<usize> = memchr::memchr_iter(b'\n', &b).collect();
+            proptest::prop_assert_eq!(got, want);
+            if let Some(step) = b.get(..64) {
+                let step: &[u8; 64] = step.try_into().unwrap();
+                proptest::prop_assert_eq!(newline_mask64(step), newline_mask64_scalar(step));
+            }
+        }
+
+        /// The SSE2 word bits are the byte-by-byte ones, for any bytes.
+        #[test]
+        fn word_bits_are_the_byte_test(b in proptest::array::uniform16(proptest::num::u8::ANY)) {
+            proptest::prop_assert_eq!(word_bits(&b), word_bits_scalar(&b));
         }
 
         /// Skipping the trim and the heading test where a few bytes settle them finds the

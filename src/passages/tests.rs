@@ -446,3 +446,16 @@ fn title_prefilter_keeps_every_match() {
     assert_eq!(got, want);
     assert!(!got.is_empty());
 }
+
+/// The integer token estimate is the float one for every length it is used for.
+#[test]
+fn integer_token_estimate_is_the_float_one() {
+    for len in 0..1usize << 22 {
+        assert_eq!(
+            estimate_tokens(0, len),
+            estimate_tokens_by_float(len),
+            "{len}"
+        );
+    }
+    assert_eq!(estimate_tokens(10, 3), 0);
+}
