@@ -628,15 +628,8 @@ fn block_masks(b: &[u8; 16], firsts: &Firsts) -> BlockMasks {
     // reads the sixteen bytes of `b`, unaligned loads being allowed.
     unsafe {
         let v = _mm_loadu_si128(b.as_ptr().cast::<__m128i>());
-        let splat = |x: u8| _mm_set1_epi8(x as i8);
-        // x in [lo, lo + n), as a signed compare once lo is shifted to -128.
-        let in_range = |x: __m128i, lo: u8, n: u8| {
-            let shifted = _mm_add_epi8(x, splat(0x80u8.wrapping_sub(lo)));
-            _mm_cmplt_epi8(shifted, splat(0x80u8.wrapping_add(n)))
-        };
-        let lower = _mm_or_si128(v, splat(0x20));
-        let alnum = _mm_or_si128(in_range(lower, b'a', 26), in_range(v, b'0', 10));
-        let lead = in_range(v, 0xC0, 64);
+        let (lower, alnum) = sse2_alnum(v);
+        let lead = sse2_in_range(v, 0xC0, 64);
         let alnum_bits = _mm_movemask_epi8(alnum) as u32;
         let wanted = if firsts.n == 0 {
             alnum_bits
@@ -665,15 +658,36 @@ pub(crate) fn alnum_bits(b: &[u8; 16]) -> (u32, u32) {
     // reads the sixteen bytes of `b`, unaligned loads being allowed.
     unsafe {
         let v = _mm_loadu_si128(b.as_ptr().cast::<__m128i>());
-        let splat = |x: u8| _mm_set1_epi8(x as i8);
-        // x in [lo, lo + n), as a signed compare once lo is shifted to -128.
-        let in_range = |x: __m128i, lo: u8, n: u8| {
-            let shifted = _mm_add_epi8(x, splat(0x80u8.wrapping_sub(lo)));
-            _mm_cmplt_epi8(shifted, splat(0x80u8.wrapping_add(n)))
-        };
-        let lower = _mm_or_si128(v, splat(0x20));
-        let alnum = _mm_or_si128(in_range(lower, b'a', 26), in_range(v, b'0', 10));
+        let (_, alnum) = sse2_alnum(v);
         (_mm_movemask_epi8(alnum) as u32, _mm_movemask_epi8(v) as u32)
+    }
+}
+
+/// Lanes of `x` in `[lo, lo + n)`, as a signed compare once `lo` is shifted to -128.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn sse2_in_range(x: std::arch::x86_64::__m128i, lo: u8, n: u8) -> std::arch::x86_64::__m128i {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of every x86-64 CPU (the target enables it); no memory access.
+    unsafe {
+        let shifted = _mm_add_epi8(x, _mm_set1_epi8(0x80u8.wrapping_sub(lo) as i8));
+        _mm_cmplt_epi8(shifted, _mm_set1_epi8(0x80u8.wrapping_add(n) as i8))
+    }
+}
+
+/// `v` with ASCII letters lowercased (other bytes with bit 5 set), and the lanes that are
+/// ASCII letters or digits: what both the candidate scan and token counting start from.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn sse2_alnum(
+    v: std::arch::x86_64::__m128i,
+) -> (std::arch::x86_64::__m128i, std::arch::x86_64::__m128i) {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of every x86-64 CPU (the target enables it); no memory access.
+    unsafe {
+        let lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        let alnum = _mm_or_si128(sse2_in_range(lower, b'a', 26), sse2_in_range(v, b'0', 10));
+        (lower, alnum)
     }
 }
 
