@@ -187,3 +187,66 @@ fn entity_facets_agree_with_and_without_the_ordinal_map() {
         sb.index_paths(&[&corpus]);
     }
 }
+
+/// A place name that is mostly a well-known person's surname counts as that person across
+/// the corpus: `entities --kind` lists the person with every article, and the place list
+/// does not show them; `--entity` finds the place-typed articles too.
+#[test]
+fn a_place_named_like_a_dominant_persons_surname_counts_as_that_person() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("news");
+    std::fs::create_dir_all(&dir).unwrap();
+    for i in 0..24 {
+        std::fs::write(
+            dir.join(format!("full-{i:02}.txt")),
+            format!(
+                "Budget talks, day {i}\n\nPresident Barack Obama said on Monday that the \
+                 budget talks with Congress would go on. Obama met the negotiators again."
+            ),
+        )
+        .unwrap();
+    }
+    for i in 0..6 {
+        std::fs::write(
+            dir.join(format!("lone-{i:02}.txt")),
+            format!(
+                "Campaign notes, stop {i}\n\nThe campaign returned to Ohio after a rally in \
+                 Obama country, where volunteers knocked on doors all weekend."
+            ),
+        )
+        .unwrap();
+    }
+    sb.index_paths(&[&dir]);
+    let list = |kind: &str| -> Value {
+        let r = sb.run(&[
+            "entities", "--kind", kind, "--format", "json", "--limit", "50",
+        ]);
+        assert_eq!(r.code(), 0, "{}", r.stderr());
+        serde_json::from_str(&r.stdout()).expect("entities JSON")
+    };
+    let people = list("person");
+    let obama = people
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "Barack Obama")
+        .unwrap_or_else(|| panic!("no Barack Obama in {people}"));
+    // The 24 articles that name him, and the 6 where "Obama" alone reads as a place.
+    assert_eq!(obama["articles"].as_u64(), Some(30), "{obama}");
+    let places = list("location");
+    assert!(
+        !places
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["name"].as_str().unwrap_or("").contains("Obama")),
+        "{places}"
+    );
+    let (code, v) = sb.search_json(&["campaign OR budget", "--entity", "Obama"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        v["total_articles"].as_u64().unwrap(),
+        obama["articles"].as_u64().unwrap(),
+        "{obama} vs {v}"
+    );
+}
