@@ -683,16 +683,13 @@ impl Engine {
         let mut out: Vec<EntityCount> = ranked
             .into_iter()
             .map(|(key, count)| {
-                let (kind, value) = match key {
-                    Key::Cluster(id) => (
-                        table.cluster_kind(id).unwrap_or(EntityKind::Person),
-                        table.cluster_canonical(id),
-                    ),
-                    Key::Name(kind, name) => (kind, name),
+                let value = match key {
+                    Key::Cluster(id) => table.cluster_canonical(id),
+                    Key::Name(_, name) => name,
                 };
                 EntityCount {
                     value: value.to_string(),
-                    kind: kind.as_str().to_string(),
+                    kind: kind_of(&key).as_str().to_string(),
                     count,
                 }
             })
@@ -756,7 +753,7 @@ impl Engine {
         // Every kind is counted even for `--kind`: an entity's article-level names may be of
         // another kind ("Obama" the place, in a cluster of the person), and its count must
         // include them. The kind filter applies to the corpus-level entities.
-        let kinds = EntityKind::ALL.to_vec();
+        let kinds = EntityKind::ALL;
         let roots: Vec<String> = kinds
             .iter()
             .map(|k| format!("/entity/{}", k.as_str()))

@@ -890,12 +890,7 @@ impl<'g> Scan<'g> {
             // Whether the whole run is a place ("The Hague") matters only when it starts
             // with a function word: folded and looked up only then.
             let run_is_place = wc & class::FUNCTION != 0 && {
-                self.buf.clear();
-                fold_into(
-                    &text[toks[a].start as usize..toks[b - 1].end as usize],
-                    &mut self.buf,
-                );
-                normalise_space(&mut self.buf);
+                fold_run(text, toks, a, b, &mut self.buf);
                 self.g.place(&self.buf).is_some()
             };
             let lone = b - a == 1;
@@ -1089,12 +1084,8 @@ impl<'g> Scan<'g> {
         }
         // The run folded once, for every rule below that reads it whole (three folds and
         // gazetteer lookups of the same text before).
-        let mut span = String::with_capacity(text_len(toks, a, b));
-        fold_into(
-            &text[toks[a].start as usize..toks[b - 1].end as usize],
-            &mut span,
-        );
-        normalise_space(&mut span);
+        let mut span = String::new();
+        fold_run(text, toks, a, b, &mut span);
         let place = g.place(&span);
         let is_place = place.is_some();
         let strong_place = place.is_some_and(|p| p.class >= PlaceClass::Region);
@@ -1117,14 +1108,6 @@ impl<'g> Scan<'g> {
                 return;
             }
         }
-        let span_key = |s: &mut Self, a: usize, b: usize| {
-            s.buf.clear();
-            fold_into(
-                &text[toks[a].start as usize..toks[b - 1].end as usize],
-                &mut s.buf,
-            );
-            normalise_space(&mut s.buf);
-        };
         let n_words = |a: usize, b: usize| toks[a..b].iter().filter(|t| !t.has(LOWER)).count();
         let last = b - 1;
         let last_wc = self.wc(text, toks, last);
@@ -1316,7 +1299,7 @@ impl<'g> Scan<'g> {
             && last_wc & class::ORG_HEAD == 0
             && cue != Cue::Person
         {
-            span_key(self, a, last);
+            fold_run(text, toks, a, last, &mut self.buf);
             let rest_place = g.place(&self.buf).map(|p| p.canonical.clone());
             let rest_wc = self.wc(text, toks, a);
             let name = if rest_place.is_some() || (rest_wc & class::COMMON == 0 && last - a == 1) {
@@ -1507,9 +1490,14 @@ impl<'g> Scan<'g> {
     }
 }
 
-/// Bytes from token `a`'s start to token `b - 1`'s end.
-fn text_len(toks: &[Tok], a: usize, b: usize) -> usize {
-    (toks[b - 1].end - toks[a].start) as usize
+/// Tokens `a..b` as one folded name with single spaces, in `out` (cleared first): the key
+/// the gazetteer and the word lists are looked up by.
+fn fold_run(text: &str, toks: &[Tok], a: usize, b: usize, out: &mut String) {
+    let run = &text[toks[a].start as usize..toks[b - 1].end as usize];
+    out.clear();
+    out.reserve(run.len());
+    fold_into(run, out);
+    normalise_space(out);
 }
 
 fn collapse_ws(s: &str) -> String {

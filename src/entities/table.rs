@@ -904,6 +904,16 @@ fn link_by_aliases(
     }
 }
 
+/// Articles per cluster, at each cluster's root node (other nodes hold 0).
+fn cluster_totals(names: &[(&NameKey, u32)], uf: &mut UnionFind) -> Vec<u32> {
+    let mut total = vec![0u32; names.len()];
+    for (i, (_, cnt)) in names.iter().enumerate() {
+        let r = uf.find(i);
+        total[r] = total[r].saturating_add(*cnt);
+    }
+    total
+}
+
 /// Of the clusters of `nodes` (people sharing a surname), the one that has the surname to
 /// itself or is named in three times the articles of any other: (its articles, its root).
 fn dominant_cluster(
@@ -981,11 +991,7 @@ fn build(c: &Counts) -> Frozen {
                 .push(i);
         }
     }
-    let mut cluster_total: Vec<u32> = vec![0; n];
-    for (i, (_, cnt)) in names.iter().enumerate() {
-        let r = uf.find(i);
-        cluster_total[r] = cluster_total[r].saturating_add(*cnt);
-    }
+    let cluster_total = cluster_totals(&names, &mut uf);
     for (i, ((k, _), _)) in names.iter().enumerate() {
         if *k != EntityKind::Person || keys[i].contains(' ') {
             continue;
@@ -1010,14 +1016,10 @@ fn build(c: &Counts) -> Frozen {
     // A real place keeps its name: it must be outnumbered by the person's articles
     // ([`PLACE_SURNAME_FACTOR`]), the person well established ([`MIN_PLACE_SURNAME_ARTICLES`])
     // and named like a person (no English word first, no "of": not "Royal Hospital
-    // Chelsea", not "Lindsey Graham of South Carolina"), the surname written exactly as the place (not
-    // "Cameroon" for Cameron), and the place no country, region or large city.
-    // Totals again: the lone surnames above joined clusters.
-    cluster_total.fill(0);
-    for (i, (_, cnt)) in names.iter().enumerate() {
-        let r = uf.find(i);
-        cluster_total[r] = cluster_total[r].saturating_add(*cnt);
-    }
+    // Chelsea", not "Lindsey Graham of South Carolina"), the surname written exactly as the
+    // place (not "Cameroon" for Cameron), and the place no country, region or large city.
+    // Totals are taken again: the lone surnames above joined clusters.
+    let cluster_total = cluster_totals(&names, &mut uf);
     let mut place_nodes: FxMap<usize, Vec<usize>> = FxMap::default();
     for (i, ((k, _), _)) in names.iter().enumerate() {
         if *k == EntityKind::Location {
@@ -1025,6 +1027,14 @@ fn build(c: &Counts) -> Frozen {
         }
     }
     let g = super::gazetteer::Gazetteer::get();
+    let large_place = |folded: &str| {
+        g.place(folded).is_some_and(|p| {
+            matches!(
+                p.class,
+                PlaceClass::Country | PlaceClass::Region | PlaceClass::BigCity
+            )
+        })
+    };
     let person_like = |name: &str, surname: &str| -> bool {
         use super::gazetteer::class;
         let words: Vec<&str> = name.split(' ').collect();
@@ -1054,14 +1064,6 @@ fn build(c: &Counts) -> Frozen {
             continue;
         };
         let surname = fold(name);
-        let large_place = |folded: &str| {
-            g.place(folded).is_some_and(|p| {
-                matches!(
-                    p.class,
-                    PlaceClass::Country | PlaceClass::Region | PlaceClass::BigCity
-                )
-            })
-        };
         // Every name of the place's cluster counts: one that also holds "Cameroon" (or
         // "Central African Republic" by way of "CAR") must not follow "Cameron" (or
         // "Carr") into a person. Other spellings may be stray forms ("ObamaÃ", a
