@@ -19,6 +19,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{Searcher, Term};
 
+use crate::entities::skeleton;
 use crate::passages::{MatchSpec, PhraseSpec, Scope, TermSpec};
 use crate::schema::{analyzer, Fields};
 
@@ -461,10 +462,32 @@ impl Walk<'_, '_> {
         }
         let mut found = BTreeSet::new();
         let mut shown = Vec::new();
-        let mut candidates: Vec<String> = spelling_candidates(&fold_lower(word));
-        candidates.extend((self.planner.variants)(word));
-        for cand in candidates {
-            let toks = self.tokens(&cand);
+        let mut candidates: Vec<(String, bool)> = spelling_candidates(&fold_lower(word))
+            .into_iter()
+            .map(|c| (c, false))
+            .collect();
+        candidates.extend(
+            (self.planner.variants)(word)
+                .into_iter()
+                .map(|c| (c, false)),
+        );
+        // A word the index does not hold at all would find nothing: look for the words it
+        // does hold that spell the same name another way (the transliteration skeleton
+        // agrees, a letter or two apart: "Mangystau" finds "Mangistau"). Not for words the
+        // index knows: the scan costs a pass over every segment's term dictionary.
+        if df(token) == 0 {
+            candidates.extend(
+                self.same_skeleton_terms(token)
+                    .into_iter()
+                    .map(|t| (t, true)),
+            );
+        }
+        for (cand, is_token) in candidates {
+            let toks = if is_token {
+                vec![cand.clone()]
+            } else {
+                self.tokens(&cand)
+            };
             if toks.len() != 1 || toks[0] == token {
                 continue;
             }
@@ -488,6 +511,42 @@ impl Walk<'_, '_> {
             });
         }
         found.into_iter().collect()
+    }
+
+    /// Body terms within one edit (two for long words) of `token` whose transliteration
+    /// skeleton is the same as its own: spellings of one name, not merely similar words
+    /// ("Mangystau" and "Mangistau", never "Mangistau" and "Mangrove").
+    fn same_skeleton_terms(&self, token: &str) -> Vec<String> {
+        let len = token.chars().count();
+        if len < 5 || !token.chars().all(char::is_alphanumeric) {
+            return Vec::new();
+        }
+        let distance = if len >= 8 { 2 } else { 1 };
+        let want = skeleton(token);
+        let body = self.planner.fields.body;
+        let query = FuzzyTermQuery::new(Term::from_field_text(body, token), distance, true);
+        // The automaton only fails for distances it has no tables for (above 4).
+        let Ok(automaton) = query.automaton() else {
+            return Vec::new();
+        };
+        let mut out: BTreeSet<String> = BTreeSet::new();
+        for seg in self.planner.searcher.segment_readers() {
+            // An unreadable segment only loses its candidates: the search itself reports it.
+            let Ok(inv) = seg.inverted_index(body) else {
+                continue;
+            };
+            let Ok(mut stream) = inv.terms().search(&automaton).into_stream() else {
+                continue;
+            };
+            while stream.advance() {
+                if let Ok(t) = std::str::from_utf8(stream.key()) {
+                    if t != token && !out.contains(t) && skeleton(t) == want {
+                        out.insert(t.to_string());
+                    }
+                }
+            }
+        }
+        out.into_iter().collect()
     }
 
     /// For a plain list of words (no operators), add a constant bonus for articles that

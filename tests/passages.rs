@@ -75,6 +75,17 @@ fn variants_fuzzy_and_prefix_are_highlighted() {
     assert_eq!(code, 0);
     assert_eq!(highlighted(&hits(&v)[0]), ["Žanaozen"]);
     assert_eq!(v["widened"][0]["word"], "Zhanaozen");
+    // A spelling the corpus never uses and no substitution rule covers ("y" for "i"): the
+    // index's own words with the same skeleton stand in; unrelated near words do not.
+    let (code, v) = sb.search_json(&["Mangystau"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["widened"][0]["variants"][0], "Mangistau", "{v}");
+    assert!(
+        hits(&v).iter().all(|h| highlighted(h) == ["Mangistau"]),
+        "{v}"
+    );
+    let (code, v) = sb.search_json(&["goverment"]);
+    assert_eq!(code, 1, "a misspelt common word is not a name: {v}");
     // Fuzzy on any word.
     let (_, v) = sb.search_json(&["Tokajev~", "--limit", "20"]);
     assert!(hits(&v).len() >= 5);
