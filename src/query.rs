@@ -462,15 +462,25 @@ impl Walk<'_, '_> {
         }
         let mut found = BTreeSet::new();
         let mut shown = Vec::new();
-        let mut candidates: Vec<(String, bool)> = spelling_candidates(&fold_lower(word))
-            .into_iter()
-            .map(|c| (c, false))
-            .collect();
-        candidates.extend(
-            (self.planner.variants)(word)
-                .into_iter()
-                .map(|c| (c, false)),
-        );
+        // An ordinary English word ("Court", "Four"), capitalised or not, is a word, not a
+        // name: only its British and American spellings are variants. Transliteration
+        // rules and name spellings would widen it to other words ("Curt", "for").
+        let plain_word = crate::entities::is_common_word(word);
+        let mut candidates: Vec<(String, bool)> = if plain_word {
+            english_spellings(&fold_lower(word))
+        } else {
+            spelling_candidates(&fold_lower(word))
+        }
+        .into_iter()
+        .map(|c| (c, false))
+        .collect();
+        if !plain_word {
+            candidates.extend(
+                (self.planner.variants)(word)
+                    .into_iter()
+                    .map(|c| (c, false)),
+            );
+        }
         // A word the index does not hold at all would find nothing: look for the words it
         // does hold that spell the same name another way (the transliteration skeleton
         // agrees, a letter or two apart: "Mangystau" finds "Mangistau"). Not for words the
@@ -627,6 +637,72 @@ pub fn fold_lower(word: &str) -> String {
     out
 }
 
+/// British and American spellings of one folded, lowercased English word: "organisation" /
+/// "organization", "colour" / "color", "centre" / "center", "defence" / "defense",
+/// "analyse" / "analyze", "catalogue" / "catalog". Each rule holds only where the spellings
+/// really differ: "our" after a syllable of its own and at the end of the word or before an
+/// ending ("colours", "favourite"; not "four", "court"), "re" and "ence" at the end of
+/// words of six letters or more (not "Peter").
+pub fn english_spellings(word: &str) -> Vec<String> {
+    if word.len() < 4 || !word.bytes().all(|c| c.is_ascii_lowercase()) {
+        return Vec::new();
+    }
+    let mut out: BTreeSet<String> = BTreeSet::new();
+    let swap = |at: usize, from: &str, to: &str| -> String {
+        format!("{}{}{}", &word[..at], to, &word[at + from.len()..])
+    };
+    let has_vowel = |s: &str| s.bytes().any(|c| b"aeiou".contains(&c));
+    for (a, b) in [("isation", "ization"), ("ization", "isation")] {
+        if let Some(at) = word.find(a) {
+            out.insert(swap(at, a, b));
+        }
+    }
+    // -ise / -ize and -yse / -yze, as a verb's ending: "organise", "organised", "organising".
+    for (a, b) in [("is", "iz"), ("iz", "is"), ("ys", "yz"), ("yz", "ys")] {
+        for end in ["e", "es", "ed", "er", "ers", "ing"] {
+            let whole = format!("{a}{end}");
+            if word.len() >= whole.len() + 3 && word.ends_with(&whole) {
+                out.insert(swap(word.len() - whole.len(), a, b));
+            }
+        }
+    }
+    for (a, b) in [("our", "or"), ("or", "our")] {
+        for end in [
+            "", "s", "ed", "ing", "ite", "ites", "able", "ably", "er", "ers", "ful", "less",
+        ] {
+            let whole = format!("{a}{end}");
+            if word.ends_with(&whole) {
+                let at = word.len() - whole.len();
+                if has_vowel(&word[..at]) {
+                    out.insert(swap(at, a, b));
+                }
+            }
+        }
+    }
+    if word.len() >= 6 {
+        for (a, b) in [
+            ("tre", "ter"),
+            ("ter", "tre"),
+            ("ence", "ense"),
+            ("ense", "ence"),
+        ] {
+            for end in ["", "s"] {
+                let whole = format!("{a}{end}");
+                if word.ends_with(&whole) {
+                    out.insert(swap(word.len() - whole.len(), a, b));
+                }
+            }
+        }
+    }
+    for (a, b) in [("ogue", "og"), ("og", "ogue")] {
+        if word.len() >= 6 && word.ends_with(a) {
+            out.insert(swap(word.len() - a.len(), a, b));
+        }
+    }
+    out.remove(word);
+    out.into_iter().collect()
+}
+
 /// Transliteration and spelling variants of one folded, lowercased word: one or two
 /// substitutions from the pairs that divide English spellings of Cyrillic, Arabic and
 /// Central Asian names, and British/American endings. Most candidates do not exist; the
@@ -720,6 +796,33 @@ mod tests {
         assert!(spelling_candidates("organisation").contains(&"organization".to_string()));
         assert!(spelling_candidates("kasym").contains(&"kassym".to_string()));
         assert!(spelling_candidates("u.s.").is_empty());
+    }
+
+    #[test]
+    fn english_spellings_only_where_the_spellings_differ() {
+        let has = |w: &str, v: &str| english_spellings(w).contains(&v.to_string());
+        assert!(has("organisation", "organization"));
+        assert!(has("organization", "organisation"));
+        assert!(has("colour", "color"));
+        assert!(has("color", "colour"));
+        assert!(has("favourite", "favorite"));
+        assert!(has("labours", "labors"));
+        assert!(has("centre", "center"));
+        assert!(has("theater", "theatre"));
+        assert!(has("defense", "defence"));
+        assert!(has("analyse", "analyze"));
+        assert!(has("organised", "organized"));
+        assert!(has("catalogue", "catalog"));
+        // One syllable, or "our" inside the word: not a British spelling.
+        for w in [
+            "four", "tour", "hour", "your", "pour", "court", "for", "peter", "sense",
+        ] {
+            assert!(
+                english_spellings(w).is_empty(),
+                "{w}: {:?}",
+                english_spellings(w)
+            );
+        }
     }
 
     #[test]

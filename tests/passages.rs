@@ -86,6 +86,11 @@ fn variants_fuzzy_and_prefix_are_highlighted() {
     );
     let (code, v) = sb.search_json(&["goverment"]);
     assert_eq!(code, 1, "a misspelt common word is not a name: {v}");
+    // An English word is not a name either: "Four" is never widened to "for" (the corpus
+    // has no "four", and a transliteration rule turns "our" into "or").
+    let (code, v) = sb.search_json(&["Four"]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["widened"].as_array().map(Vec::len), Some(0), "{v}");
     // Fuzzy on any word.
     let (_, v) = sb.search_json(&["Tokajev~", "--limit", "20"]);
     assert!(hits(&v).len() >= 5);

@@ -23,6 +23,15 @@ pub fn is_given_name(word: &str) -> bool {
     gazetteer::Gazetteer::get().word(&folded) & gazetteer::class::GIVEN != 0
 }
 
+/// Whether a word (any case) is an ordinary English word in the gazetteer's word list
+/// ("Court", "Four"). Search uses it so that a capitalised common word is not widened to
+/// the spelling variants of names ("Court" is not "Curt").
+pub fn is_common_word(word: &str) -> bool {
+    let mut folded = String::new();
+    canonical::fold_into(word, &mut folded);
+    gazetteer::Gazetteer::get().word(&folded) & gazetteer::class::COMMON != 0
+}
+
 /// Extracts people, organisations and places from articles. Building one loads the
 /// gazetteers (once per process); extraction itself allocates little and is `Sync`, so
 /// one extractor serves every indexing thread.
