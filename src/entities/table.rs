@@ -667,22 +667,23 @@ fn initials_signature(name: &str) -> String {
 /// key's names carry more than one set of initials, each set is its own person, and the
 /// names without initials join the set named in the most articles only when it has at least
 /// three times the articles of the next ("George Bush" alone may be either).
-fn union_by_key(
+fn union_by_key<'k>(
     names: &[(&NameKey, u32)],
-    keys: &[String],
+    keys: &'k [String],
     uf: &mut UnionFind,
-) -> FxMap<(EntityKind, String), usize> {
-    let mut groups: FxMap<(EntityKind, &str), Vec<usize>> = FxMap::default();
-    for (i, ((k, _), _)) in names.iter().enumerate() {
-        if !keys[i].is_empty() {
-            groups.entry((*k, keys[i].as_str())).or_default().push(i);
-        }
-    }
-    let mut by_key = FxMap::default();
-    for ((k, key), members) in groups {
+) -> FxMap<(EntityKind, &'k str), usize> {
+    // The names of one key are a run of the nodes sorted by (kind, key), each run in node
+    // order. Runs are disjoint, so the order they are taken in changes nothing.
+    let mut order: Vec<usize> = (0..names.len()).filter(|&i| !keys[i].is_empty()).collect();
+    order.par_sort_unstable_by(|&a, &b| {
+        (kind_code(names[a].0 .0), &keys[a], a).cmp(&(kind_code(names[b].0 .0), &keys[b], b))
+    });
+    let mut by_key = FxMap::with_capacity_and_hasher(order.len(), Default::default());
+    for members in order.chunk_by(|&a, &b| names[a].0 .0 == names[b].0 .0 && keys[a] == keys[b]) {
+        let (k, key) = (names[members[0]].0 .0, keys[members[0]].as_str());
         // Most keys have one name: nothing to join, no initials to read.
-        if let [only] = members.as_slice() {
-            by_key.insert((k, key.to_string()), *only);
+        if let [only] = members {
+            by_key.insert((k, key), *only);
             continue;
         }
         let signature = |i: usize| match k {
@@ -691,7 +692,7 @@ fn union_by_key(
         };
         // (initials, articles, nodes), nodes in name order.
         let mut sets: Vec<(String, u32, Vec<usize>)> = Vec::new();
-        for &i in &members {
+        for &i in members {
             let sig = signature(i);
             match sets.iter_mut().find(|s| s.0 == sig) {
                 Some(s) => {
@@ -723,7 +724,7 @@ fn union_by_key(
             (Some(b), None) => sets[b].2[0],
             (None, _) => initialled[0].2[0],
         };
-        by_key.insert((k, key.to_string()), node);
+        by_key.insert((k, key), node);
     }
     by_key
 }
@@ -831,7 +832,7 @@ fn link_by_aliases(
     names: &[(&NameKey, u32)],
     aliases: &[(&AliasKey, u32)],
     alias_keys: &[Option<String>],
-    by_key: &FxMap<(EntityKind, String), usize>,
+    by_key: &FxMap<(EntityKind, &str), usize>,
     uf: &mut UnionFind,
 ) {
     let n = names.len();
@@ -851,7 +852,7 @@ fn link_by_aliases(
         let Some(i) = node_of(names, *k, name) else {
             continue;
         };
-        let Some(&j) = by_key.get(&(*k, ak.clone())) else {
+        let Some(&j) = by_key.get(&(*k, ak.as_str())) else {
             continue;
         };
         *seen_with
@@ -1111,6 +1112,10 @@ fn build(c: &Counts) -> Frozen {
         clusters[id as usize].push(i);
     }
 
+    // Resolve keys and variant spellings are owned here, before the string writer that
+    // borrows every string it stores (no copy per string, one hash lookup each).
+    let mut resolve: Vec<(String, u32)> = Vec::new();
+    let mut variants: Vec<(String, String)> = Vec::new();
     let mut out = Writer::default();
     let mut name_recs: Vec<[u32; 5]> = Vec::with_capacity(n);
     for (i, ((k, name), cnt)) in names.iter().enumerate() {
@@ -1118,35 +1123,51 @@ fn build(c: &Counts) -> Frozen {
         name_recs.push([kind_code(*k), o, l, *cnt, cluster_id[i]]);
     }
     let mut alias_recs: Vec<[u32; 6]> = Vec::with_capacity(aliases.len());
-    // Alias counts per cluster, for ordering a cluster's aliases.
-    let mut cluster_aliases: Vec<FxMap<String, (u32, String)>> =
-        vec![FxMap::default(); clusters.len()];
-    for ((k, name), cnt) in names.iter().map(|(k, c)| (k, *c)) {
-        if let Some(i) = node_of(&names, *k, name) {
-            let e = cluster_aliases[cluster_id[i] as usize]
-                .entry(name.to_lowercase())
-                .or_insert((0, name.to_string()));
-            e.0 += cnt;
-        }
-    }
     for ((k, name, alias), cnt) in &aliases {
         let (no, nl) = out.intern(name);
         let (ao, al) = out.intern(alias);
         alias_recs.push([kind_code(*k), no, nl, ao, al, *cnt]);
-        if let Some(i) = node_of(&names, *k, name) {
-            let e = cluster_aliases[cluster_id[i] as usize]
-                .entry(alias.to_lowercase())
-                .or_insert((0, alias.to_string()));
-            e.0 += cnt;
+    }
+    // Each cluster's spellings with their article counts, for ordering its aliases: one
+    // entry per spelling case aside, under the form seen first (names before aliases, each
+    // in table order). A flat sorted list rather than a map per cluster: a few hundred
+    // thousand small maps cost more than sorting once.
+    let name_forms = names
+        .par_iter()
+        .enumerate()
+        .map(|(i, ((_, name), cnt))| (cluster_id[i], name.to_lowercase(), i, *cnt, &**name));
+    let alias_forms = aliases
+        .par_iter()
+        .enumerate()
+        .filter_map(|(j, ((k, name, alias), cnt))| {
+            node_of(&names, *k, name)
+                .map(|i| (cluster_id[i], alias.to_lowercase(), n + j, *cnt, &**alias))
+        });
+    let mut forms: Vec<(u32, String, usize, u32, &str)> = name_forms.chain(alias_forms).collect();
+    forms.par_sort_unstable_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
+    // (count, form) per cluster, clusters in order: cluster c's are spellings[starts[c]..starts[c + 1]].
+    let mut spellings: Vec<(u32, &str)> = Vec::with_capacity(forms.len());
+    let mut starts: Vec<usize> = vec![0; clusters.len() + 1];
+    let mut g = 0;
+    while g < forms.len() {
+        let mut e = g + 1;
+        let mut count = forms[g].3;
+        while e < forms.len() && forms[e].0 == forms[g].0 && forms[e].1 == forms[g].1 {
+            count += forms[e].3;
+            e += 1;
         }
+        starts[forms[g].0 as usize + 1] += 1;
+        spellings.push((count, forms[g].4));
+        g = e;
+    }
+    for c in 0..clusters.len() {
+        starts[c + 1] += starts[c];
     }
     let mut cluster_recs: Vec<[u32; 7]> = Vec::with_capacity(clusters.len());
     let mut refs: Vec<[u32; 2]> = Vec::new();
-    let mut resolve: Vec<(String, u32)> = Vec::new();
-    let mut variant_words: FxMap<String, FxSet<String>> = FxMap::default();
     // Per cluster, in parallel: the canonical member, the aliases in order, and for each
     // alias its folded form, match key and word skeletons.
-    type Prepared = (usize, Vec<(String, String, String)>, Vec<(String, String)>);
+    type Prepared<'s> = (usize, Vec<(&'s str, String, String)>, Vec<(String, String)>);
     let prepared: Vec<Prepared> = clusters
         .par_iter()
         .enumerate()
@@ -1162,13 +1183,13 @@ fn build(c: &Counts) -> Frozen {
                     (full, names[i].1, nm.len(), std::cmp::Reverse(i))
                 })
                 .unwrap_or(members[0]);
-            let mut als: Vec<(u32, String)> = cluster_aliases[ci].values().cloned().collect();
-            als.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            let mut als: Vec<(u32, &str)> = spellings[starts[ci]..starts[ci + 1]].to_vec();
+            als.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
             let mut words: Vec<(String, String)> = Vec::new();
             let als = als
                 .into_iter()
                 .map(|(_, a)| {
-                    let fa = fold(&a);
+                    let fa = fold(a);
                     let key = format!("~{}", match_key(kind, &fa));
                     for w in fa.split(|c: char| c.is_whitespace() || c == '-') {
                         if w.chars().count() >= 4 && w.chars().all(char::is_alphanumeric) {
@@ -1181,6 +1202,7 @@ fn build(c: &Counts) -> Frozen {
             (best, als, words)
         })
         .collect();
+    let mut variant_words: Vec<(String, String)> = Vec::new();
     for ((ci, members), (best, als, words)) in clusters.iter().enumerate().zip(prepared) {
         let kind = names[members[0]].0 .0;
         let (co, cl) = out.intern(&names[best].0 .1);
@@ -1190,14 +1212,13 @@ fn build(c: &Counts) -> Frozen {
             refs.push([o, l | (kind_code(names[i].0 .0) << KIND_SHIFT)]);
         }
         let a_start = refs.len() as u32;
-        for (a, key, fa) in &als {
+        let n_als = als.len() as u32;
+        for (a, key, fa) in als {
             refs.push(pair(out.intern(a)));
-            resolve.push((key.clone(), ci as u32));
-            resolve.push((fa.clone(), ci as u32));
+            resolve.push((key, ci as u32));
+            resolve.push((fa, ci as u32));
         }
-        for (sk, w) in words {
-            variant_words.entry(sk).or_default().insert(w);
-        }
+        variant_words.extend(words);
         cluster_recs.push([
             kind_code(kind),
             co,
@@ -1205,7 +1226,7 @@ fn build(c: &Counts) -> Frozen {
             m_start,
             members.len() as u32,
             a_start,
-            als.len() as u32,
+            n_als,
         ]);
     }
     resolve.par_sort_unstable();
@@ -1217,15 +1238,20 @@ fn build(c: &Counts) -> Frozen {
             [o, l, *c]
         })
         .collect();
-    let mut variants: Vec<(String, String)> = Vec::new();
-    for (sk, words) in variant_words {
-        if words.len() >= 2 {
-            for w in words {
-                variants.push((sk.clone(), w));
-            }
+    // Skeletons that more than one word of the table spells: each of those words.
+    variant_words.par_sort_unstable();
+    variant_words.dedup();
+    let mut g = 0;
+    while g < variant_words.len() {
+        let mut e = g + 1;
+        while e < variant_words.len() && variant_words[e].0 == variant_words[g].0 {
+            e += 1;
         }
+        if e - g >= 2 {
+            variants.extend(variant_words[g..e].iter().cloned());
+        }
+        g = e;
     }
-    variants.par_sort_unstable();
     let variant_recs: Vec<[u32; 4]> = variants
         .iter()
         .map(|(s, w)| {
@@ -1282,22 +1308,20 @@ fn build(c: &Counts) -> Frozen {
     })
 }
 
-/// The string blob, each distinct string stored once.
+/// The string blob, each distinct string stored once (the first time it is interned).
 #[derive(Default)]
-struct Writer {
+struct Writer<'s> {
     blob: Vec<u8>,
-    seen: FxMap<String, (u32, u32)>,
+    seen: FxMap<&'s str, (u32, u32)>,
 }
 
-impl Writer {
-    fn intern(&mut self, s: &str) -> (u32, u32) {
-        if let Some(&r) = self.seen.get(s) {
-            return r;
-        }
-        let r = (self.blob.len() as u32, s.len() as u32);
-        self.blob.extend_from_slice(s.as_bytes());
-        self.seen.insert(s.to_string(), r);
-        r
+impl<'s> Writer<'s> {
+    fn intern(&mut self, s: &'s str) -> (u32, u32) {
+        *self.seen.entry(s).or_insert_with(|| {
+            let r = (self.blob.len() as u32, s.len() as u32);
+            self.blob.extend_from_slice(s.as_bytes());
+            r
+        })
     }
 }
 
