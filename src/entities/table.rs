@@ -43,7 +43,11 @@ const LEN_MASK: u32 = (1 << KIND_SHIFT) - 1;
 const R_RESOLVE: usize = 12; // key off, key len, cluster
 const R_VARIANT: usize = 16; // skeleton off, len, word off, len
 
-type NameKey = (EntityKind, Box<str>);
+/// A name's key in the counts: its kind's code as one digit, then the name. Keys sort as
+/// (kind, name) do, and a count is found from a `&str` without building a key per lookup.
+type NameKey = Box<str>;
+/// A name as the derivation reads it.
+type NameRef<'a> = (EntityKind, &'a str);
 type AliasKey = (EntityKind, Box<str>, Box<str>);
 
 #[derive(Default, Clone, Debug)]
@@ -74,6 +78,19 @@ fn kind_code(k: EntityKind) -> u32 {
         EntityKind::Organization => 1,
         EntityKind::Location => 2,
     }
+}
+
+/// Writes the counts key of a name into `buf`.
+fn name_key_into(kind: EntityKind, name: &str, buf: &mut String) {
+    buf.clear();
+    buf.push(char::from(b'0' + kind_code(kind) as u8));
+    buf.push_str(name);
+}
+
+/// The kind and name a counts key stands for.
+fn name_of_key(key: &str) -> Option<NameRef<'_>> {
+    let kind = kind_of_code(u32::from(key.as_bytes().first()?.wrapping_sub(b'0')))?;
+    Some((kind, &key[1..]))
 }
 
 fn kind_of_code(c: u32) -> Option<EntityKind> {
@@ -137,11 +154,19 @@ impl EntityTable {
     pub fn observe(&mut self, entities: &[Entity]) {
         let c = self.counts_mut();
         let mut seen: FxSet<(EntityKind, &str)> = FxSet::default();
+        let mut key = String::new();
         for e in entities {
             if e.name.is_empty() || !seen.insert((e.kind, e.name.as_str())) {
                 continue;
             }
-            *c.names.entry((e.kind, e.name.as_str().into())).or_default() += 1;
+            // Most names were seen before: count them without allocating a key.
+            name_key_into(e.kind, &e.name, &mut key);
+            match c.names.get_mut(key.as_str()) {
+                Some(n) => *n += 1,
+                None => {
+                    c.names.insert(key.as_str().into(), 1);
+                }
+            }
             let mut seen_alias: FxSet<&str> = FxSet::default();
             for a in &e.aliases {
                 if a != &e.name && !a.is_empty() && seen_alias.insert(a) {
@@ -156,16 +181,17 @@ impl EntityTable {
     /// Counts one article's entities out (the article was deleted or rewritten).
     pub fn forget(&mut self, entities: &[Entity]) {
         let c = self.counts_mut();
+        let mut key = String::new();
         let mut seen: FxSet<(EntityKind, &str)> = FxSet::default();
         for e in entities {
             if !seen.insert((e.kind, e.name.as_str())) {
                 continue;
             }
-            let key: NameKey = (e.kind, e.name.as_str().into());
-            if let Some(n) = c.names.get_mut(&key) {
+            name_key_into(e.kind, &e.name, &mut key);
+            if let Some(n) = c.names.get_mut(key.as_str()) {
                 *n -= 1;
                 if *n == 0 {
-                    c.names.remove(&key);
+                    c.names.remove(key.as_str());
                 }
             }
             let mut seen_alias: FxSet<&str> = FxSet::default();
@@ -597,9 +623,9 @@ fn decode_counts(f: &Frozen) -> Counts {
     let mut c = Counts::default();
     for i in 0..f.count(S_NAMES, R_NAME) {
         if let Some(k) = kind_of_code(f.u32(S_NAMES, R_NAME, i, 0)) {
-            let name = f.str_at(S_NAMES, R_NAME, i, 4);
-            c.names
-                .insert((k, name.into()), f.u32(S_NAMES, R_NAME, i, 3));
+            let mut key = String::new();
+            name_key_into(k, f.str_at(S_NAMES, R_NAME, i, 4), &mut key);
+            c.names.insert(key.into(), f.u32(S_NAMES, R_NAME, i, 3));
         }
     }
     for i in 0..f.count(S_ALIASES, R_ALIAS) {
@@ -636,7 +662,7 @@ impl UnionFind {
 }
 
 /// The node of a (kind, name) among the names in (kind, name) order.
-fn node_of(names: &[(&NameKey, u32)], kind: EntityKind, name: &str) -> Option<usize> {
+fn node_of(names: &[(NameRef, u32)], kind: EntityKind, name: &str) -> Option<usize> {
     names
         .binary_search_by(|((nk, nn), _)| {
             kind_code(*nk)
@@ -668,7 +694,7 @@ fn initials_signature(name: &str) -> String {
 /// names without initials join the set named in the most articles only when it has at least
 /// three times the articles of the next ("George Bush" alone may be either).
 fn union_by_key<'k>(
-    names: &[(&NameKey, u32)],
+    names: &[(NameRef, u32)],
     keys: &'k [String],
     uf: &mut UnionFind,
 ) -> FxMap<(EntityKind, &'k str), usize> {
@@ -829,7 +855,7 @@ fn link_kind(name: &str, alias: &str) -> Link {
 /// A name of a few articles still joins the first established entity it links to, and
 /// only that one.
 fn link_by_aliases(
-    names: &[(&NameKey, u32)],
+    names: &[(NameRef, u32)],
     aliases: &[(&AliasKey, u32)],
     alias_keys: &[Option<String>],
     by_key: &FxMap<(EntityKind, &str), usize>,
@@ -906,7 +932,7 @@ fn link_by_aliases(
 }
 
 /// Articles per cluster, at each cluster's root node (other nodes hold 0).
-fn cluster_totals(names: &[(&NameKey, u32)], uf: &mut UnionFind) -> Vec<u32> {
+fn cluster_totals(names: &[(NameRef, u32)], uf: &mut UnionFind) -> Vec<u32> {
     let mut total = vec![0u32; names.len()];
     for (i, (_, cnt)) in names.iter().enumerate() {
         let r = uf.find(i);
@@ -951,7 +977,11 @@ const PLACE_SURNAME_FACTOR: u32 = 2;
 /// run on all cores; what depends on order stays serial.
 fn build(c: &Counts) -> Frozen {
     // Names in (kind, name) order: node i.
-    let mut names: Vec<(&NameKey, u32)> = c.names.iter().map(|(k, v)| (k, *v)).collect();
+    let mut names: Vec<(NameRef, u32)> = c
+        .names
+        .iter()
+        .filter_map(|(k, v)| Some((name_of_key(k)?, *v)))
+        .collect();
     names.par_sort_unstable_by(|a, b| {
         kind_code(a.0 .0)
             .cmp(&kind_code(b.0 .0))
