@@ -713,7 +713,7 @@ fn union_by_key<'k>(
             continue;
         }
         let signature = |i: usize| match k {
-            EntityKind::Person => initials_signature(&names[i].0 .1),
+            EntityKind::Person => initials_signature(names[i].0 .1),
             _ => String::new(),
         };
         // (initials, articles, nodes), nodes in name order.
@@ -1104,7 +1104,7 @@ fn build(c: &Counts) -> Frozen {
         let mut other_spellings = 0u32;
         let mut large = false;
         for &j in members {
-            let f = fold(&names[j].0 .1);
+            let f = fold(names[j].0 .1);
             large |= large_place(&f);
             if f != surname {
                 other_spellings = other_spellings.saturating_add(names[j].1);
@@ -1119,7 +1119,7 @@ fn build(c: &Counts) -> Frozen {
         };
         let named_so = full
             .iter()
-            .any(|&j| uf.find(j) == r && person_like(&names[j].0 .1, &surname));
+            .any(|&j| uf.find(j) == r && person_like(names[j].0 .1, &surname));
         if named_so
             && articles >= MIN_PLACE_SURNAME_ARTICLES
             && articles >= PLACE_SURNAME_FACTOR * place_articles.max(1)
@@ -1235,10 +1235,10 @@ fn build(c: &Counts) -> Frozen {
     let mut variant_words: Vec<(String, String)> = Vec::new();
     for ((ci, members), (best, als, words)) in clusters.iter().enumerate().zip(prepared) {
         let kind = names[members[0]].0 .0;
-        let (co, cl) = out.intern(&names[best].0 .1);
+        let (co, cl) = out.intern(names[best].0 .1);
         let m_start = refs.len() as u32;
         for &i in members {
-            let (o, l) = out.intern(&names[i].0 .1);
+            let (o, l) = out.intern(names[i].0 .1);
             refs.push([o, l | (kind_code(names[i].0 .0) << KIND_SHIFT)]);
         }
         let a_start = refs.len() as u32;
