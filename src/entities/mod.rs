@@ -29,7 +29,7 @@ pub fn is_given_name(word: &str) -> bool {
 pub fn is_common_word(word: &str) -> bool {
     let mut folded = String::new();
     canonical::fold_into(word, &mut folded);
-    gazetteer::Gazetteer::get().word(&folded) & gazetteer::class::COMMON != 0
+    gazetteer::common_word_listed(&folded)
 }
 
 /// Extracts people, organisations and places from articles. Building one loads the
