@@ -219,6 +219,8 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         /// Weak lone words: linked when they can be, else dropped unless context speaks.
         said: u32,
         place_prep: u32,
+        /// Mentions that were a person by a sure cue ("President Obama").
+        person_cues: u32,
         strength: u8,
         common: bool,
         given: bool,
@@ -243,6 +245,7 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
             words: m.words,
             said: 0,
             place_prep: 0,
+            person_cues: 0,
             strength: 0,
             common: m.common,
             given: m.given,
@@ -297,6 +300,7 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         }
         g.said += u32::from(m.said);
         g.place_prep += u32::from(m.place_prep);
+        g.person_cues += u32::from(m.kind == Some(EntityKind::Person) && m.strength >= 3);
         g.strength = g.strength.max(m.strength);
         g.pos = g.pos.min(m.pos);
         group_of.push(gi);
@@ -423,11 +427,21 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         let lone_given = short.len() == 1 && groups[gi].given;
         // A lone word the gazetteer knows as a town or province ("Lugo", "Maldonado")
         // in an article that names a person with that surname ("Fernando Lugo") is that
-        // person ("Lugo said"), unless the text ever places it ("in Lugo"). Countries stay.
+        // person ("Lugo said"), unless the text places it ("in Lugo"). A town the text
+        // places no more often than it titles ("from Obama to Trump" beside "President
+        // Obama") is the person still; a region or large city keeps its place ("in
+        // Washington" beside "official Washington"). Countries stay.
         let lone_place = short.len() == 1
             && kind == Some(EntityKind::Location)
             && !groups[gi].country
-            && groups[gi].place_prep == 0;
+            && (groups[gi].place_prep == 0
+                || (groups[gi].place_prep <= groups[gi].person_cues && {
+                    let g = super::gazetteer::Gazetteer::get();
+                    groups[gi].canonical.as_deref().is_none_or(|c| {
+                        g.place(&fold(c))
+                            .is_none_or(|p| p.class < super::gazetteer::PlaceClass::BigCity)
+                    })
+                }));
         let confident = groups[gi].strength >= 3
             && kind.is_some_and(|k| k != EntityKind::Person)
             && !lone_given;

@@ -498,6 +498,31 @@ mod tests {
     }
 
     #[test]
+    fn a_titled_surname_is_the_person_though_once_placed() {
+        let (p, l) = (EntityKind::Person, EntityKind::Location);
+        // "Obama" is a town in Japan, and "in Obama's comments" reads like a place; the
+        // title says who it is, and the full name is in the article.
+        let e = names(
+            None,
+            "It was a tough year for President Obama, Republicans said. The adherents \
+             include Barack Obama himself, as he told the New Yorker. An undertone in \
+             Obama's comments to Remnick is clear. And to my eye, Obama remains credulous.",
+        );
+        assert!(has(&e, p, "Barack Obama"), "{e:?}");
+        assert!(!has(&e, l, "Obama"), "{e:?}");
+        // A large place stays a place however it is titled: "official Washington" is an
+        // idiom, and "in Washington" places it.
+        let e = names(
+            None,
+            "Much of official Washington was silent. It happens every day in Washington. \
+             We are going to Washington, D.C. now. To George Washington partisanship was \
+             corrupt.",
+        );
+        assert!(has(&e, l, "Washington"), "{e:?}");
+        assert!(has(&e, p, "George Washington"), "{e:?}");
+    }
+
+    #[test]
     fn user_text_never_panics() {
         let ex = Extractor::new();
         for t in [
