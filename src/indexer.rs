@@ -659,7 +659,8 @@ pub fn run(
     let mut state = RunState {
         fields,
         was_empty,
-        ids_this_run: HashSet::new(),
+        ids_this_run: HashMap::new(),
+        source_paths: Vec::new(),
         // Files left half-done by an interrupted run stay marked until this run completes
         // them; files this run starts are marked while they are being read.
         in_flight: incomplete,
@@ -687,7 +688,7 @@ pub fn run(
         .join()
         .map_err(|_| anyhow!("the file reader thread failed"))?;
 
-    state.settle(&writer, &mut summary)?;
+    state.settle(&writer, &mut summary, reporter)?;
     let opstamp = commit(&mut writer, &[], &mut summary)?;
     state.table.save(&store.side_file(ENTITY_TABLE), opstamp)?;
     save_stamped(&store, BOILERPLATE, opstamp, &state.boilerplate)?;
@@ -741,7 +742,12 @@ fn read_one(file: &SourceFile, key: String, tx: &mut SyncSender<Event>) {
 struct RunState {
     fields: Fields,
     was_empty: bool,
-    ids_this_run: HashSet<u64>,
+    /// Ids added this run (hashed), with where the article came from (an index into
+    /// `source_paths`, and the record number + 1, 0 for none): a second article with the
+    /// same id replaces the first, and the warning names both. Kept small: a million
+    /// records of one file hold one path.
+    ids_this_run: HashMap<u64, (u32, u32)>,
+    source_paths: Vec<String>,
     /// Files whose articles may be partly committed: listed in every commit's payload.
     in_flight: HashSet<String>,
     pending: Vec<(Box<Article>, String, u64)>,
@@ -768,8 +774,9 @@ impl RunState {
         &mut self,
         writer: &IndexWriter<TantivyDocument>,
         summary: &mut IndexSummary,
+        reporter: &dyn Reporter,
     ) -> Result<()> {
-        self.flush(writer, summary)?;
+        self.flush(writer, summary, reporter)?;
         for file in std::mem::take(&mut self.ended) {
             if let Some(old) = self.old_hashes.remove(&file) {
                 let now = self.seen_in_file.remove(&file).unwrap_or_default();
@@ -785,6 +792,7 @@ impl RunState {
         &mut self,
         writer: &IndexWriter<TantivyDocument>,
         summary: &mut IndexSummary,
+        reporter: &dyn Reporter,
     ) -> Result<()> {
         if self.pending.is_empty() {
             return Ok(());
@@ -805,7 +813,16 @@ impl RunState {
         }
         let extractor = self.extractor.as_ref();
         let boilerplate = &self.boilerplate;
-        let docs: Vec<(TantivyDocument, String, u64, String, Vec<Entity>)> = batch
+        type Built = (
+            TantivyDocument,
+            String,
+            u64,
+            String,
+            Vec<Entity>,
+            String,
+            Option<u64>,
+        );
+        let docs: Vec<Built> = batch
             .into_par_iter()
             .map(|(mut a, file, sig)| {
                 // Hash what the source said, before cleaning: a better boilerplate model
@@ -820,15 +837,35 @@ impl RunState {
                         .unwrap_or_default(),
                 };
                 let doc = to_document(&fields, &a, &entities, &stripped.removed, &file, sig, hash);
-                (doc, a.id.clone(), hash, file, entities)
+                (doc, a.id.clone(), hash, file, entities, a.path, a.record)
             })
             .collect();
-        for (doc, id, hash, file, entities) in docs {
+        for (doc, id, hash, file, entities, path, record) in docs {
             self.table.observe(&entities);
             let id_hash = xxhash_rust::xxh3::xxh3_64(id.as_bytes());
-            let dup = !self.ids_this_run.insert(id_hash);
-            if dup {
+            if self.source_paths.last() != Some(&path) {
+                self.source_paths.push(path.clone());
+            }
+            let source = (
+                (self.source_paths.len() - 1) as u32,
+                record.map_or(0, |r| u32::try_from(r).unwrap_or(u32::MAX - 1) + 1),
+            );
+            let earlier = self.ids_this_run.insert(id_hash, source);
+            let dup = earlier.is_some();
+            if let Some((first, first_record)) = earlier {
                 summary.duplicates += 1;
+                let first = &self.source_paths[first as usize];
+                let at = match first_record {
+                    0 => String::new(),
+                    r => format!(":{}", r - 1),
+                };
+                reporter.warning(&Warning {
+                    path: PathBuf::from(path),
+                    line: record,
+                    message: format!(
+                        "same id as {first}{at} (`{id}`): indexed once, as this article"
+                    ),
+                });
             }
             // Ids are unique in the index: a later article with the same id (the same URL
             // in two files) replaces the earlier one.
@@ -900,7 +937,7 @@ fn consume(
             Event::Article(a, file, sig) => {
                 state.pending.push((a, file, sig));
                 if state.pending.len() >= FLUSH_EVERY {
-                    state.settle(writer, summary)?;
+                    state.settle(writer, summary, reporter)?;
                 }
             }
             Event::End {
@@ -929,12 +966,12 @@ fn consume(
                 // on all cores instead of one article at a time.
                 state.ended.push(file);
                 if state.pending.is_empty() {
-                    state.settle(writer, summary)?;
+                    state.settle(writer, summary, reporter)?;
                 }
             }
         }
         if state.since_commit + state.pending.len() as u64 >= opts.batch_articles as u64 {
-            state.settle(writer, summary)?;
+            state.settle(writer, summary, reporter)?;
             let incomplete: Vec<String> = state.in_flight.iter().cloned().collect();
             commit(writer, &incomplete, summary)?;
             reporter.committed(summary.added + summary.updated);

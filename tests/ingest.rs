@@ -121,6 +121,18 @@ fn every_format_indexes_with_its_metadata() {
     assert!(r.stdout().contains("8 duplicate ids"), "{}", r.stdout());
     assert_eq!(skipped, 0, "{}", r.stdout());
     let err = r.stderr();
+    // Each replaced article is named with the one that replaced it: the plain file and its
+    // .gz copy, whichever came second.
+    let dups: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains(": same id as "))
+        .collect();
+    assert_eq!(dups.len(), 8, "{err}");
+    assert!(
+        dups.iter()
+            .any(|l| l.contains("a.txt") && l.contains("a.txt.gz")),
+        "{err}"
+    );
     assert!(err.contains("h.jsonl:2: malformed JSON line"), "{err}");
     assert!(err.contains("i.csv:4: malformed CSV row"), "{err}");
     assert!(
