@@ -466,15 +466,13 @@ impl Walk<'_, '_> {
         // name: only its British and American spellings are variants. Transliteration
         // rules and name spellings would widen it to other words ("Curt", "for").
         let plain_word = crate::entities::is_common_word(word);
-        let mut candidates: Vec<(String, bool)> = if plain_word {
-            english_spellings(&fold_lower(word))
-        } else {
-            spelling_candidates(&fold_lower(word))
-        }
-        .into_iter()
-        .map(|c| (c, false))
-        .collect();
+        let folded = fold_lower(word);
+        let mut candidates: Vec<(String, bool)> = english_spellings(&folded)
+            .into_iter()
+            .map(|c| (c, false))
+            .collect();
         if !plain_word {
+            candidates.extend(spelling_candidates(&folded).into_iter().map(|c| (c, false)));
             candidates.extend(
                 (self.planner.variants)(word)
                     .into_iter()
@@ -644,59 +642,88 @@ pub fn fold_lower(word: &str) -> String {
 /// ending ("colours", "favourite"; not "four", "court"), "re" and "ence" at the end of
 /// words of six letters or more (not "Peter").
 pub fn english_spellings(word: &str) -> Vec<String> {
+    /// One pair of spellings, taken both ways: where it may stand (before one of the
+    /// endings, at the end of the word), how many letters must come before it, whether
+    /// those must hold a vowel, and how long the word must be.
+    struct Rule {
+        pair: (&'static str, &'static str),
+        endings: &'static [&'static str],
+        stem: usize,
+        vowel_in_stem: bool,
+        word: usize,
+    }
+    const VERB: &[&str] = &["e", "es", "ed", "er", "ers", "ing"];
+    const RULES: &[Rule] = &[
+        Rule {
+            pair: ("isation", "ization"),
+            endings: &["", "s", "al", "ally"],
+            stem: 1,
+            vowel_in_stem: false,
+            word: 0,
+        },
+        // -ise / -ize and -yse / -yze as a verb's ending: "organise", "organised".
+        Rule {
+            pair: ("is", "iz"),
+            endings: VERB,
+            stem: 3,
+            vowel_in_stem: false,
+            word: 0,
+        },
+        Rule {
+            pair: ("ys", "yz"),
+            endings: VERB,
+            stem: 3,
+            vowel_in_stem: false,
+            word: 0,
+        },
+        Rule {
+            pair: ("our", "or"),
+            endings: &[
+                "", "s", "ed", "ing", "ite", "ites", "able", "ably", "er", "ers", "ful", "less",
+            ],
+            stem: 1,
+            vowel_in_stem: true,
+            word: 0,
+        },
+        Rule {
+            pair: ("tre", "ter"),
+            endings: &["", "s"],
+            stem: 1,
+            vowel_in_stem: false,
+            word: 6,
+        },
+        Rule {
+            pair: ("ence", "ense"),
+            endings: &["", "s"],
+            stem: 1,
+            vowel_in_stem: false,
+            word: 6,
+        },
+        Rule {
+            pair: ("ogue", "og"),
+            endings: &[""],
+            stem: 1,
+            vowel_in_stem: false,
+            word: 6,
+        },
+    ];
     if word.len() < 4 || !word.bytes().all(|c| c.is_ascii_lowercase()) {
         return Vec::new();
     }
     let mut out: BTreeSet<String> = BTreeSet::new();
-    let swap = |at: usize, from: &str, to: &str| -> String {
-        format!("{}{}{}", &word[..at], to, &word[at + from.len()..])
-    };
-    let has_vowel = |s: &str| s.bytes().any(|c| b"aeiou".contains(&c));
-    for (a, b) in [("isation", "ization"), ("ization", "isation")] {
-        if let Some(at) = word.find(a) {
-            out.insert(swap(at, a, b));
-        }
-    }
-    // -ise / -ize and -yse / -yze, as a verb's ending: "organise", "organised", "organising".
-    for (a, b) in [("is", "iz"), ("iz", "is"), ("ys", "yz"), ("yz", "ys")] {
-        for end in ["e", "es", "ed", "er", "ers", "ing"] {
-            let whole = format!("{a}{end}");
-            if word.len() >= whole.len() + 3 && word.ends_with(&whole) {
-                out.insert(swap(word.len() - whole.len(), a, b));
-            }
-        }
-    }
-    for (a, b) in [("our", "or"), ("or", "our")] {
-        for end in [
-            "", "s", "ed", "ing", "ite", "ites", "able", "ably", "er", "ers", "ful", "less",
-        ] {
-            let whole = format!("{a}{end}");
-            if word.ends_with(&whole) {
-                let at = word.len() - whole.len();
-                if has_vowel(&word[..at]) {
-                    out.insert(swap(at, a, b));
+    for rule in RULES.iter().filter(|r| word.len() >= r.word) {
+        let (a, b) = rule.pair;
+        for (from, to) in [(a, b), (b, a)] {
+            for end in rule.endings {
+                let Some(stem) = word.strip_suffix(end).and_then(|w| w.strip_suffix(from)) else {
+                    continue;
+                };
+                if stem.len() >= rule.stem
+                    && (!rule.vowel_in_stem || stem.bytes().any(|c| b"aeiou".contains(&c)))
+                {
+                    out.insert(format!("{stem}{to}{end}"));
                 }
             }
-        }
-    }
-    if word.len() >= 6 {
-        for (a, b) in [
-            ("tre", "ter"),
-            ("ter", "tre"),
-            ("ence", "ense"),
-            ("ense", "ence"),
-        ] {
-            for end in ["", "s"] {
-                let whole = format!("{a}{end}");
-                if word.ends_with(&whole) {
-                    out.insert(swap(word.len() - whole.len(), a, b));
-                }
-            }
-        }
-    }
-    for (a, b) in [("ogue", "og"), ("og", "ogue")] {
-        if word.len() >= 6 && word.ends_with(a) {
-            out.insert(swap(word.len() - a.len(), a, b));
         }
     }
     out.remove(word);
