@@ -877,7 +877,9 @@ impl<'g> Scan<'g> {
         let mut a = a;
         let mut cue = Cue::None;
         // Context before the run.
-        if a > 0 && !toks[a].has(HARD) && toks[a - 1].has(LOWER) {
+        // Not a possessive role word: "the candidate's White House ambitions" says whose
+        // ambitions, not who the name is.
+        if a > 0 && !toks[a].has(HARD) && toks[a - 1].has(LOWER) && !toks[a - 1].has(POSS) {
             let wc = self.wc(text, toks, a - 1);
             if wc & class::ROLE != 0 {
                 cue = Cue::Person;

@@ -523,6 +523,19 @@ mod tests {
     }
 
     #[test]
+    fn a_possessive_role_word_is_no_title() {
+        // "candidate's" says whose ambitions; "candidate" alone would title a name.
+        let e = names(
+            None,
+            "Castro is weighing a bid that can make or break a candidate's White House \
+             ambitions. The candidate Julian Castro spoke.",
+        );
+        assert!(!has(&e, EntityKind::Person, "White House"), "{e:?}");
+        assert!(has(&e, EntityKind::Location, "White House"), "{e:?}");
+        assert!(has(&e, EntityKind::Person, "Julian Castro"), "{e:?}");
+    }
+
+    #[test]
     fn user_text_never_panics() {
         let ex = Extractor::new();
         for t in [
