@@ -1216,7 +1216,11 @@ impl<'g> Scan<'g> {
             let ambiguous = single
                 && p.class < PlaceClass::Region
                 && first_wc & (class::GIVEN | class::COMMON) != 0;
-            if cue == Cue::Person && (single || p.class < PlaceClass::Country) {
+            // "chief White House strategist Steve Bannon": a place before a role word
+            // says where the person works; the title before it is the person's, not its.
+            // Not a small town's name: "former Obama adviser" is a person's.
+            let attributive = next_wc & class::ROLE != 0 && p.class > PlaceClass::SmallCity;
+            if cue == Cue::Person && !attributive && (single || p.class < PlaceClass::Country) {
                 push(self, Some(EntityKind::Person), None, 3, surface);
                 return;
             }

@@ -533,6 +533,16 @@ mod tests {
         assert!(!has(&e, EntityKind::Person, "White House"), "{e:?}");
         assert!(has(&e, EntityKind::Location, "White House"), "{e:?}");
         assert!(has(&e, EntityKind::Person, "Julian Castro"), "{e:?}");
+        // A title before a place that names where someone works is the person's.
+        let e = names(
+            None,
+            "The site is run by chief White House strategist Steve Bannon, said GOP \
+             strategist Ford O'Connell.",
+        );
+        assert!(!has(&e, EntityKind::Person, "White House"), "{e:?}");
+        assert!(has(&e, EntityKind::Location, "White House"), "{e:?}");
+        assert!(has(&e, EntityKind::Person, "Steve Bannon"), "{e:?}");
+        assert!(has(&e, EntityKind::Person, "Ford O'Connell"), "{e:?}");
     }
 
     #[test]
