@@ -227,7 +227,10 @@ impl Gazetteer {
             }
         }
         // Aliases never displace a primary name, and a city's foreign-language alias that is
-        // also a given name ("Sophia" for Sofia) would turn people into places.
+        // also a given name ("Sophia" for Sofia) would turn people into places. Nor is a
+        // city's alias made only of English words a name in English news: GeoNames lists
+        // translations and old names ("White House" for Casablanca, "Old Town" for
+        // Baltimore, "New Town" for Cambridge), and "the White House" is not in Morocco.
         for (a, id) in aliases {
             buf.clear();
             fold_into(a, &mut buf);
@@ -236,12 +239,30 @@ impl Gazetteer {
             if class < PlaceClass::Region && w & class::GIVEN != 0 {
                 continue;
             }
+            if class < PlaceClass::Region
+                && buf
+                    .split(' ')
+                    .all(|w| words.get(w).is_some_and(|&c| c & class::COMMON != 0))
+            {
+                continue;
+            }
             match place_keys.get(buf.as_str()) {
                 Some(&old) if places[old as usize].class >= class || class < PlaceClass::Region => {
                 }
                 _ => {
                     place_keys.insert(buf.as_str().into(), id);
                 }
+            }
+        }
+        for name in lexicon::LANDMARKS {
+            buf.clear();
+            fold_into(name, &mut buf);
+            if !place_keys.contains_key(buf.as_str()) {
+                place_keys.insert(buf.as_str().into(), places.len() as u32);
+                places.push(Place {
+                    canonical: (*name).into(),
+                    class: PlaceClass::BigCity,
+                });
             }
         }
         for key in place_keys.keys() {
@@ -348,6 +369,20 @@ mod tests {
         );
         assert!(g.place("leadership").is_none());
         assert!(g.word("leadership") & class::COMMON != 0);
+        // A city's alias made of English words is a translation, not the city: the White
+        // House is its own place, not Casablanca; "Old Town" is not Baltimore.
+        assert_eq!(
+            g.place("white house").map(|p| &*p.canonical),
+            Some("White House")
+        );
+        assert!(g
+            .place("old town")
+            .is_none_or(|p| &*p.canonical != "Baltimore"));
+        assert!(g
+            .place("park city")
+            .is_none_or(|p| &*p.canonical != "Bridgeport"));
+        // A name that folds to the primary name stays a name ("Can Tho" for Cần Thơ).
+        assert!(g.place("can tho").is_some());
         // The list read directly agrees with the gazetteer built from it.
         for w in ["leadership", "court", "four", "aardvark", "a"] {
             assert!(common_word_listed(w), "{w}");

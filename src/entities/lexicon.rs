@@ -1637,6 +1637,11 @@ pub const HYPHEN_ADJ_SUFFIXES: &[&str] = &[
     "speaking",
 ];
 
+/// Places English news names with ordinary English words, which the city lists do not
+/// hold (their aliases made of English words are dropped as translations). Read as
+/// confidently as a large city. General knowledge, kept short.
+pub const LANDMARKS: &[&str] = &["White House", "Red Square", "Oval Office", "Central Valley"];
+
 /// Organisations every international newswire names without a cue word: news agencies,
 /// platforms, international bodies and companies known by a bare name. General knowledge,
 /// kept short.
