@@ -75,7 +75,17 @@ fn usage_error(e: clap::Error) -> ExitCode {
         .take_while(|l| !l.trim().is_empty())
         .map(str::trim)
         .collect();
-    let msg = first_block.join(" ");
+    let mut msg = first_block.join(" ");
+    // Keep clap's tip ("to pass '-t' as a value, use '-- -t'"): a query that starts with
+    // '-' is the usual way to meet this error.
+    for tip in rendered
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("tip:"))
+    {
+        msg.push_str("; ");
+        msg.push_str(tip);
+    }
     let msg = msg.strip_prefix("error: ").unwrap_or(&msg);
     let command = std::env::args()
         .nth(1)

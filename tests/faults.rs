@@ -349,6 +349,10 @@ fn bad_queries_and_options_are_one_line_and_exit_2() {
         (&["search"], "QUERY"),
         (&["index"], "PATH"),
         (&["frobnicate"], "frobnicate"),
+        // clap's tips survive on the one line: a near miss, a query that starts with '-'.
+        (&["serch", "CSTO"], "similar subcommand exists: 'search'"),
+        (&["search", "CSTO", "--limt", "3"], "'--limit'"),
+        (&["search", "-troops"], "use '-- -t'"),
     ];
     for (args, want) in cases {
         let r = sb.run(args);
