@@ -986,8 +986,14 @@ impl<'g> Scan<'g> {
             while k < b {
                 let wc = self.wc(text, toks, k);
                 let is_title_word = wc & (class::TITLE_HEAD | class::TITLE_MOD) != 0;
+                // Capitals are no title ("PRESIDENT TRUMP" is a headline), except a short
+                // title that is an acronym before a name in plain case ("CEO Brian Moynihan").
+                let acronym_title = toks[k].end - toks[k].start <= 4
+                    && wc & class::TITLE_HEAD != 0
+                    && k + 1 < b
+                    && !toks[k + 1].has(ALLCAPS);
                 if !(is_title_word || self.demonym(text, toks, k))
-                    || (toks[k].has(ALLCAPS) && wc & class::TITLE_MOD == 0)
+                    || (toks[k].has(ALLCAPS) && wc & class::TITLE_MOD == 0 && !acronym_title)
                 {
                     k += 1;
                     continue;

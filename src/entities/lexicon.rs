@@ -91,6 +91,7 @@ pub const TITLE_HEADS: &[&str] = &[
     "spokeswoman",
     "spokesperson",
     "prosecutor",
+    "attorney",
     "dean",
     "chief",
     "leader",

@@ -546,6 +546,21 @@ mod tests {
     }
 
     #[test]
+    fn an_acronym_title_splits_a_run() {
+        // "CEO" in capitals is still a title before a name in plain case; "Attorney" too.
+        let (p, o) = (EntityKind::Person, EntityKind::Organization);
+        let e = names(
+            None,
+            "The Bank of America CEO Brian Moynihan said so. Manhattan U.S. Attorney \
+             Geoffrey Berman agreed. PRESIDENT TRUMP SPEAKS.",
+        );
+        assert!(has(&e, o, "Bank of America"), "{e:?}");
+        assert!(has(&e, p, "Brian Moynihan"), "{e:?}");
+        assert!(has(&e, p, "Geoffrey Berman"), "{e:?}");
+        assert!(!e.iter().any(|(_, n)| n.contains("CEO")), "{e:?}");
+    }
+
+    #[test]
     fn user_text_never_panics() {
         let ex = Extractor::new();
         for t in [
