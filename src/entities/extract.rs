@@ -417,6 +417,10 @@ enum Cue {
     None,
     /// A title or role word stood before: a person.
     Person,
+    /// A role held in a company follows ("Goldman Sachs CEO Lloyd Blankfein"), and the
+    /// name starts with a word that is no English word, given name or nationality: the
+    /// company, not a person named by shape.
+    Employer,
 }
 
 impl<'g> Scan<'g> {
@@ -1040,7 +1044,30 @@ impl<'g> Scan<'g> {
                     return;
                 }
                 if k > a {
-                    self.classify(text, toks, a, k, Cue::None, false, paren_of, false);
+                    let role =
+                        text[toks[k].start as usize..toks[k].end as usize].to_ascii_lowercase();
+                    let first = self.wc(text, toks, a);
+                    let first_word =
+                        text[toks[a].start as usize..toks[a].end as usize].to_ascii_lowercase();
+                    // Nationality-like words the lists miss ("Philippine", "Islamist",
+                    // misspelt "Ukranian") and compounds of an English word ("Then-Mexican")
+                    // are no company.
+                    let adjective_like = ["ian", "ean", "ese", "ist", "ine"]
+                        .iter()
+                        .any(|suf| first_word.ends_with(suf))
+                        || first_word.split_once('-').is_some_and(|(head, _)| {
+                            self.g.word(head) & (class::COMMON | class::FUNCTION) != 0
+                        });
+                    let employer = matches!(
+                        role.as_str(),
+                        "ceo" | "chairman" | "chairwoman" | "president" | "founder"
+                    ) && first & (class::COMMON | class::GIVEN | class::FUNCTION)
+                        == 0
+                        && !adjective_like
+                        && !self.demonym(text, toks, a)
+                        && toks[a..k].iter().all(|t| !t.has(LOWER));
+                    let cue = if employer { Cue::Employer } else { Cue::None };
+                    self.classify(text, toks, a, k, cue, false, paren_of, false);
                 }
                 // The rest is a person's name.
                 self.classify(text, toks, e, b, Cue::Person, with_number, None, false);
@@ -1181,6 +1208,10 @@ impl<'g> Scan<'g> {
             return;
         }
         if with_number {
+            push(self, Some(EntityKind::Organization), None, 2, surface);
+            return;
+        }
+        if cue == Cue::Employer && place.is_none() {
             push(self, Some(EntityKind::Organization), None, 2, surface);
             return;
         }

@@ -558,6 +558,20 @@ mod tests {
         assert!(has(&e, p, "Brian Moynihan"), "{e:?}");
         assert!(has(&e, p, "Geoffrey Berman"), "{e:?}");
         assert!(!e.iter().any(|(_, n)| n.contains("CEO")), "{e:?}");
+        // A company before its officer's title is a company, not a person by its shape;
+        // a nationality word or a place is not a company.
+        let e = names(
+            None,
+            "Goldman Sachs CEO Lloyd Blankfein spoke. JPMorgan Chase CEO Jamie Dimon \
+             agreed. Kazakhstan President Tokayev left. Philippine President Rodrigo \
+             Duterte stayed.",
+        );
+        assert!(has(&e, o, "Goldman Sachs"), "{e:?}");
+        assert!(has(&e, o, "JPMorgan Chase"), "{e:?}");
+        assert!(has(&e, p, "Lloyd Blankfein"), "{e:?}");
+        assert!(has(&e, EntityKind::Location, "Kazakhstan"), "{e:?}");
+        assert!(!has(&e, o, "Philippine"), "{e:?}");
+        assert!(has(&e, p, "Rodrigo Duterte"), "{e:?}");
     }
 
     #[test]
