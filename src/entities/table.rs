@@ -1178,17 +1178,9 @@ fn build(c: &Counts) -> Frozen {
     // (count, form) per cluster, clusters in order: cluster c's are spellings[starts[c]..starts[c + 1]].
     let mut spellings: Vec<(u32, &str)> = Vec::with_capacity(forms.len());
     let mut starts: Vec<usize> = vec![0; clusters.len() + 1];
-    let mut g = 0;
-    while g < forms.len() {
-        let mut e = g + 1;
-        let mut count = forms[g].3;
-        while e < forms.len() && forms[e].0 == forms[g].0 && forms[e].1 == forms[g].1 {
-            count += forms[e].3;
-            e += 1;
-        }
-        starts[forms[g].0 as usize + 1] += 1;
-        spellings.push((count, forms[g].4));
-        g = e;
+    for run in forms.chunk_by(|x, y| x.0 == y.0 && x.1 == y.1) {
+        starts[run[0].0 as usize + 1] += 1;
+        spellings.push((run.iter().map(|f| f.3).sum(), run[0].4));
     }
     for c in 0..clusters.len() {
         starts[c + 1] += starts[c];
@@ -1271,16 +1263,10 @@ fn build(c: &Counts) -> Frozen {
     // Skeletons that more than one word of the table spells: each of those words.
     variant_words.par_sort_unstable();
     variant_words.dedup();
-    let mut g = 0;
-    while g < variant_words.len() {
-        let mut e = g + 1;
-        while e < variant_words.len() && variant_words[e].0 == variant_words[g].0 {
-            e += 1;
+    for run in variant_words.chunk_by(|x, y| x.0 == y.0) {
+        if run.len() >= 2 {
+            variants.extend(run.iter().cloned());
         }
-        if e - g >= 2 {
-            variants.extend(variant_words[g..e].iter().cloned());
-        }
-        g = e;
     }
     let variant_recs: Vec<[u32; 4]> = variants
         .iter()
