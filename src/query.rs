@@ -457,7 +457,8 @@ impl Walk<'_, '_> {
                 .unwrap_or(0)
         };
         let capitalised = word.chars().next().is_some_and(char::is_uppercase);
-        if !capitalised && df(token) > 0 {
+        let known = df(token) > 0;
+        if !capitalised && known {
             return Vec::new();
         }
         let mut found = BTreeSet::new();
@@ -483,7 +484,7 @@ impl Walk<'_, '_> {
         // does hold that spell the same name another way (the transliteration skeleton
         // agrees, a letter or two apart: "Mangystau" finds "Mangistau"). Not for words the
         // index knows: the scan costs a pass over every segment's term dictionary.
-        if df(token) == 0 {
+        if !known {
             candidates.extend(
                 self.same_skeleton_terms(token)
                     .into_iter()
