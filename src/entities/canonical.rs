@@ -2,7 +2,7 @@
 //! transliteration skeletons (Tokajev = Tokayev, Kasym-Zhomart = Kassym-Jomart), and the
 //! match keys that decide when two spellings name one entity.
 
-use super::gazetteer::FxMap;
+use super::gazetteer::{FxMap, PlaceClass};
 use unicode_normalization::char::decompose_canonical;
 
 /// Appends `s` lowercased, with diacritics removed and typographic apostrophes made ASCII.
@@ -224,7 +224,7 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         strength: u8,
         common: bool,
         given: bool,
-        country: bool,
+        place_class: Option<PlaceClass>,
         alive: bool,
     }
     fn group_for(
@@ -249,7 +249,7 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
             strength: 0,
             common: m.common,
             given: m.given,
-            country: m.country,
+            place_class: m.place_class,
             alive: true,
         });
         by_key.insert(key, groups.len() - 1);
@@ -431,17 +431,13 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         // places no more often than it titles ("from Obama to Trump" beside "President
         // Obama") is the person still; a region or large city keeps its place ("in
         // Washington" beside "official Washington"). Countries stay.
+        let class = groups[gi].place_class;
         let lone_place = short.len() == 1
             && kind == Some(EntityKind::Location)
-            && !groups[gi].country
+            && !matches!(class, Some(PlaceClass::Country | PlaceClass::BigCity))
             && (groups[gi].place_prep == 0
-                || (groups[gi].place_prep <= groups[gi].person_cues && {
-                    let g = super::gazetteer::Gazetteer::get();
-                    groups[gi].canonical.as_deref().is_none_or(|c| {
-                        g.place(&fold(c))
-                            .is_none_or(|p| p.class < super::gazetteer::PlaceClass::BigCity)
-                    })
-                }));
+                || (groups[gi].place_prep <= groups[gi].person_cues
+                    && class.is_none_or(|c| c < PlaceClass::BigCity)));
         let confident = groups[gi].strength >= 3
             && kind.is_some_and(|k| k != EntityKind::Person)
             && !lone_given;

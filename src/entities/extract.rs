@@ -397,9 +397,10 @@ pub struct Mention {
     pub common: bool,
     /// A lone word that is a given name ("Victoria", "Kerry").
     pub given: bool,
-    /// A lone word the gazetteer knows as a country or a city of millions ("Peru",
-    /// "Caracas"): never taken for a person's surname within an article.
-    pub country: bool,
+    /// For a lone word the gazetteer knows as a place, that place's class: a country or a
+    /// city of millions ("Peru", "Caracas") is never taken for a person's surname within an
+    /// article, nor is a region however the text titles it.
+    pub place_class: Option<PlaceClass>,
 }
 
 /// Per-article extraction state.
@@ -777,7 +778,7 @@ impl<'g> Scan<'g> {
             words: 3,
             common: false,
             given: false,
-            country: false,
+            place_class: None,
         });
     }
 
@@ -841,7 +842,7 @@ impl<'g> Scan<'g> {
             words: 1,
             common: false,
             given: false,
-            country: false,
+            place_class: None,
         });
     }
 
@@ -1178,8 +1179,7 @@ impl<'g> Scan<'g> {
         let pos = self.base + toks[a].start;
         let common = single && first_wc & class::COMMON != 0;
         let given = single && first_wc & class::GIVEN != 0;
-        let country = single
-            && place.is_some_and(|p| matches!(p.class, PlaceClass::Country | PlaceClass::BigCity));
+        let lone_place_class = place.filter(|_| single).map(|p| p.class);
         let push = |s: &mut Self,
                     kind: Option<EntityKind>,
                     canonical: Option<Box<str>>,
@@ -1198,7 +1198,7 @@ impl<'g> Scan<'g> {
                 words,
                 common,
                 given,
-                country,
+                place_class: lone_place_class,
             });
         };
         if single && first_wc & (class::CALENDAR | class::FUNCTION) != 0 && !acronym {
