@@ -59,11 +59,26 @@ pub fn fold(s: &str) -> String {
 pub fn skeleton(name: &str) -> String {
     let folded = fold(name);
     let mut out = String::with_capacity(folded.len());
+    // Folding keeps word boundaries, so the original words line up with the folded ones.
+    let mut originals = name
+        .split(|c: char| {
+            c.is_whitespace() || c == '-' || matches!(c, '\u{2010}' | '\u{2011}' | '\u{2013}')
+        })
+        .filter(|w| !w.is_empty());
     for (i, word) in folded
         .split(|c: char| c.is_whitespace() || c == '-')
         .filter(|w| !w.is_empty())
         .enumerate()
     {
+        // Initials are letters, not sounds: "N.Y." and "N.J." are two states, however
+        // alike "y" and "j" are in a transliteration.
+        if originals.next().is_some_and(is_initialism) {
+            if i > 0 && !out.is_empty() {
+                out.push(' ');
+            }
+            out.extend(word.chars().filter(|c| c.is_alphanumeric()));
+            continue;
+        }
         let owned;
         let w: &str = if word.bytes().all(|c| c.is_ascii_alphanumeric()) {
             word
@@ -83,6 +98,18 @@ pub fn skeleton(name: &str) -> String {
         skeleton_word(w, &mut out);
     }
     out
+}
+
+/// Letters standing for words: dotted initials ("N.Y.", "U.S.", "D.C.") or two capitals
+/// ("NY", "NJ"). Longer capitals may be a word of a headline in capitals ("FOX NEWS", "JIM
+/// MESSINA"), which must keep the skeleton of its plain-case spelling.
+fn is_initialism(word: &str) -> bool {
+    let b = word.as_bytes();
+    let dotted = b.len() >= 3
+        && b.chunks(2)
+            .all(|c| c[0].is_ascii_uppercase() && c.get(1).is_none_or(|&d| d == b'.'));
+    let caps = b.len() == 2 && b.iter().all(u8::is_ascii_uppercase);
+    dotted || caps
 }
 
 fn skeleton_word(w: &str, out: &mut String) {
@@ -700,6 +727,12 @@ mod tests {
         assert_eq!(skeleton("Organisation"), "organization");
         assert_eq!(skeleton("Dzhumabekov Djokovic"), "iumabekov iokovic");
         assert_eq!(skeleton("Kharkiv Matching"), "harkiv maching");
+        // Initials keep their letters: two states, not one spelling.
+        assert_ne!(skeleton("N.Y."), skeleton("N.J."));
+        assert_ne!(skeleton("NY"), skeleton("NJ"));
+        assert_eq!(skeleton("N.Y."), skeleton("NY"));
+        assert_eq!(skeleton("NY Times"), "ny times");
+        assert_eq!(skeleton("TOKAYEV"), skeleton("Tokayev"));
     }
 
     #[test]

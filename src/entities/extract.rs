@@ -496,6 +496,12 @@ impl<'g> Scan<'g> {
                 & (class::ORG_HEAD_OF | class::TITLE_HEAD | class::PLACE_SUFFIX | class::ORG_HEAD)
                 != 0;
             let mut has_org = false;
+            // "Governor of Texas" goes on past "of"; "Gov. Nikki Haley of S.C." and
+            // "Secretary of State Mike Pompeo of Kansas" do not: once a given name follows
+            // the last title or institution word, a person is named and "of" starts where
+            // they come from.
+            let head_bits = class::ORG_HEAD_OF | class::PLACE_SUFFIX | class::ORG_HEAD;
+            let mut named_after_title = false;
             // "Ministry of": an institution word first, then "of" (for "and" below).
             let first_org = self.wc(text, &toks, i) & class::ORG_HEAD != 0;
             let mut passed_of = false;
@@ -526,6 +532,11 @@ impl<'g> Scan<'g> {
                             != 0
                         {
                             has_org_head_of = true;
+                        }
+                        if wc & (head_bits | class::TITLE_HEAD) != 0 {
+                            named_after_title = false;
+                        } else if has_org_head_of && wc & class::GIVEN != 0 {
+                            named_after_title = true;
                         }
                         if wc & class::ORG_HEAD != 0 {
                             has_org = true;
@@ -561,7 +572,7 @@ impl<'g> Scan<'g> {
                             j += 1;
                             continue;
                         }
-                        if w == "of" && has_org_head_of {
+                        if w == "of" && has_org_head_of && !named_after_title {
                             passed_of = true;
                             if next_ok(j + 1) {
                                 j += 1;
@@ -719,6 +730,17 @@ impl<'g> Scan<'g> {
             if c.is_ascii_uppercase() {
                 return false;
             }
+        }
+        // "300 B.C.", "AD 79" is a year's era, not British Columbia or a body.
+        if k > 0
+            && !t.has(HARD)
+            && toks[k - 1].has(DIGIT)
+            && matches!(
+                &text[t.start as usize..t.end as usize],
+                "B.C." | "BC" | "A.D." | "AD" | "BCE" | "B.C.E." | "CE" | "C.E."
+            )
+        {
+            return false;
         }
         if t.has(HEADLINE) {
             // In a headline only words that are not plain English can be names.
@@ -1003,12 +1025,23 @@ impl<'g> Scan<'g> {
                     k += 1;
                     continue;
                 }
-                // A title phrase: modifiers, demonyms, "of", "the", at least one head.
+                // A title phrase: modifiers, demonyms, "of", "the", at least one head; after
+                // "of" a place ends it ("Governor of New York", not the title word "New").
                 let mut e = k;
                 let mut heads = 0;
+                let mut after_of = false;
                 while e < b {
                     let wc = self.wc(text, toks, e);
                     let w = &text[toks[e].start as usize..toks[e].end as usize];
+                    if after_of
+                        && heads > 0
+                        && wc & class::TITLE_HEAD == 0
+                        && !toks[e].has(LOWER)
+                        && self.place_run(text, toks, e, b).is_some()
+                    {
+                        break;
+                    }
+                    after_of = w == "of" || (after_of && w == "the");
                     if wc & class::TITLE_HEAD != 0 {
                         heads += 1;
                     } else if wc & class::TITLE_MOD != 0
@@ -1029,9 +1062,27 @@ impl<'g> Scan<'g> {
                     k += 1;
                     continue;
                 }
-                // "Comptroller General of the Republic": an office, not a title before a name.
+                // "President of Kazakhstan Kassym-Jomart Tokayev", "Mayor of London Sadiq
+                // Khan": the title names its place, a place of its own, and the rest is the
+                // person. Otherwise "Comptroller General of the Republic" is an office, not
+                // a title before a name.
                 if e < b && toks[e].has(LOWER) {
-                    break;
+                    let mut p = e;
+                    while p < b && toks[p].has(LOWER) {
+                        p += 1;
+                    }
+                    let Some(q) = (p < b).then(|| self.place_run(text, toks, p, b)).flatten()
+                    else {
+                        break;
+                    };
+                    if k > a {
+                        self.classify(text, toks, a, k, Cue::None, false, paren_of, false);
+                    }
+                    self.classify(text, toks, p, q, Cue::None, false, None, false);
+                    if q < b {
+                        self.classify(text, toks, q, b, Cue::Person, with_number, None, false);
+                    }
+                    return;
                 }
                 if e == b {
                     // Title at the end ("Martin Luther King" keeps it, "Kazakhstan President" not).
@@ -1076,6 +1127,17 @@ impl<'g> Scan<'g> {
             }
         }
         self.classify(text, toks, a, b, cue, with_number, paren_of, sent_lone);
+    }
+
+    /// The end of the longest known place (a city or larger, up to four words) starting at
+    /// token `p` and ending by `b`.
+    fn place_run(&mut self, text: &str, toks: &[Tok], p: usize, b: usize) -> Option<usize> {
+        (p + 1..=b.min(p + 4)).rev().find(|&q| {
+            fold_run(text, toks, p, q, &mut self.buf);
+            self.g
+                .place(&self.buf)
+                .is_some_and(|pl| pl.class >= PlaceClass::City)
+        })
     }
 
     /// Whether a capitalised institution word ("Society", "Ministry") stands right before
@@ -1329,9 +1391,17 @@ impl<'g> Scan<'g> {
         }
         // An office ("President of the Republic", "Secretary of State") ends in a place
         // word but is no place: the office rule below reads it.
-        let office = b - a >= 3
-            && first_wc & class::TITLE_HEAD != 0
-            && &text[toks[a + 1].start as usize..toks[a + 1].end as usize] == "of";
+        // The title may take several words before "of" ("Comptroller General of the
+        // Republic").
+        let office = b - a >= 3 && first_wc & class::TITLE_HEAD != 0 && {
+            let of_at = (a + 1..b).find(|&k| toks[k].has(LOWER));
+            of_at.is_some_and(|o| {
+                &text[toks[o].start as usize..toks[o].end as usize] == "of"
+                    && (a + 1..o).all(|k| {
+                        self.wc(text, toks, k) & (class::TITLE_HEAD | class::TITLE_MOD) != 0
+                    })
+            })
+        };
         // Nor is an institution "of" one ("Department of State", "Bank of the Republic").
         let institution_of = self.institution_before(text, toks, a, b, &["of"]);
         // Capitalised place word at the end: "Kyzylorda Region", "Rila Mountains".

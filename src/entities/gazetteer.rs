@@ -265,6 +265,21 @@ impl Gazetteer {
                 });
             }
         }
+        // A dotted state or province abbreviation names its region, never a city or a
+        // body the initials happen to fit ("S.C." is South Carolina, not the Supreme Court).
+        for (abbr, region) in lexicon::REGION_ABBREVIATIONS {
+            buf.clear();
+            fold_into(region, &mut buf);
+            let Some(&id) = place_keys.get(buf.as_str()) else {
+                continue;
+            };
+            if places[id as usize].class != PlaceClass::Region {
+                continue;
+            }
+            buf.clear();
+            fold_into(abbr, &mut buf);
+            place_keys.insert(buf.as_str().into(), id);
+        }
         for key in place_keys.keys() {
             if key.contains(' ') {
                 if let Some(first) = key.split(' ').next() {

@@ -26,6 +26,7 @@ pub const TITLE_HEADS: &[&str] = &[
     "governor",
     "gov",
     "mayor",
+    "comptroller",
     "general",
     "gen",
     "maj",
@@ -1642,6 +1643,32 @@ pub const HYPHEN_ADJ_SUFFIXES: &[&str] = &[
 /// hold (their aliases made of English words are dropped as translations). Read as
 /// confidently as a large city. General knowledge, kept short.
 pub const LANDMARKS: &[&str] = &["White House", "Red Square", "Oval Office", "Central Valley"];
+
+/// The dotted abbreviations of US states and Canadian provinces that news writes after a
+/// town ("Newark, N.J.", "Yellowknife, N.W.T.") and in party labels, with the region each
+/// stands for. Only the letters-and-dots forms: unlike "Calif" or "Miss" they are no word
+/// of their own, and unlike the postal codes ("IN", "OR", "ME") no English word either.
+/// "B.C." after a number is the era, which the extractor checks. AP style and Canada Post
+/// abbreviations, general knowledge.
+pub const REGION_ABBREVIATIONS: &[(&str, &str)] = &[
+    ("N.Y.", "New York"),
+    ("N.J.", "New Jersey"),
+    ("N.H.", "New Hampshire"),
+    ("N.C.", "North Carolina"),
+    ("N.D.", "North Dakota"),
+    ("N.M.", "New Mexico"),
+    ("S.C.", "South Carolina"),
+    ("S.D.", "South Dakota"),
+    ("R.I.", "Rhode Island"),
+    ("W.Va.", "West Virginia"),
+    ("D.C.", "District of Columbia"),
+    ("B.C.", "British Columbia"),
+    ("N.S.", "Nova Scotia"),
+    ("N.B.", "New Brunswick"),
+    ("N.L.", "Newfoundland and Labrador"),
+    ("P.E.I.", "Prince Edward Island"),
+    ("N.W.T.", "Northwest Territories"),
+];
 
 /// Organisations every international newswire names without a cue word: news agencies,
 /// platforms, international bodies and companies known by a bare name. General knowledge,

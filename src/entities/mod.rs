@@ -575,6 +575,64 @@ mod tests {
     }
 
     #[test]
+    fn state_abbreviations_and_places_after_titles() {
+        let (p, o, l) = (
+            EntityKind::Person,
+            EntityKind::Organization,
+            EntityKind::Location,
+        );
+        // Dotted state and province abbreviations are their regions; two of them are not
+        // one spelling ("N.Y." and "N.J."), and "S.C." is no Supreme Court by its initials.
+        let e = names(
+            None,
+            "The talks went on for days. Sen. Lindsey Graham (R-S.C.) praised the Supreme \
+             Court. Rep. Tom Smith spoke in Newark, N.J., and in Albany, N.Y., on Monday. \
+             The mine is near Yellowknife, N.W.T., he said. Rome was founded in 753 B.C.",
+        );
+        assert!(has(&e, p, "Lindsey Graham"), "{e:?}");
+        assert!(has(&e, o, "Supreme Court"), "{e:?}");
+        for abbr in ["N.J.", "N.Y.", "N.W.T."] {
+            assert!(has(&e, l, abbr), "{abbr}: {e:?}");
+            assert!(!has(&e, o, abbr), "{abbr}: {e:?}");
+        }
+        assert!(!e.iter().any(|(_, n)| n == "B.C."), "{e:?}");
+        let all = crate::entities::Extractor::new().extract(
+            None,
+            "Sen. Lindsey Graham (R-S.C.) praised the Supreme Court. Columbia, S.C. is \
+             the capital. He flew to Newark, N.J., and to Albany, N.Y.",
+        );
+        let court = all
+            .iter()
+            .find(|x| x.name == "Supreme Court")
+            .expect("court");
+        assert!(!court.aliases.iter().any(|a| a == "S.C."), "{all:?}");
+        let ny = all.iter().find(|x| x.name == "N.Y.").expect("N.Y.");
+        assert!(!ny.aliases.iter().any(|a| a == "N.J."), "{all:?}");
+        // "<title> of <place> <name>": the place is a place and the rest the person, and
+        // "of" after a named person starts where they come from.
+        let e = names(
+            None,
+            "On Monday he met the President of Kazakhstan Kassym-Jomart Tokayev in \
+             Almaty. Governor of New York Andrew Cuomo was there. Gov. Nikki Haley of \
+             S.C. and Sen. Ted Cruz of Texas were not. Secretary of State Mike Pompeo \
+             left. The Comptroller General of the Republic said nothing.",
+        );
+        for (kind, name) in [
+            (l, "Kazakhstan"),
+            (p, "Kassym-Jomart Tokayev"),
+            (l, "New York"),
+            (p, "Andrew Cuomo"),
+            (p, "Nikki Haley"),
+            (p, "Ted Cruz"),
+            (l, "Texas"),
+            (p, "Mike Pompeo"),
+        ] {
+            assert!(has(&e, kind, name), "{name}: {e:?}");
+        }
+        assert!(!e.iter().any(|(_, n)| n.contains(" of ")), "{e:?}");
+    }
+
+    #[test]
     fn user_text_never_panics() {
         let ex = Extractor::new();
         for t in [
