@@ -478,6 +478,7 @@ impl<'g> Scan<'g> {
         self.cache.clear();
         self.cache.resize(toks.len(), 0);
         self.mark_caps_labels(text, &mut toks);
+        self.mark_title_case(text, &mut toks);
         let n = toks.len();
         let mut i = 0;
         let mut prev_run_end: Option<(usize, usize)> = None; // (last token idx, mention count before)
@@ -719,6 +720,38 @@ impl<'g> Scan<'g> {
         }
     }
 
+    /// A headline quoted or set inside running text is written in title case ("GOP
+    /// Lawmakers Silent On Trump's Call For China To Dig Up Biden Dirt"): a stretch of
+    /// capitalised words that capitalises its function words too is read as a headline,
+    /// where only words that are not plain English can be names. Names almost never
+    /// capitalise two function words ("Bank of America", "Church of Jesus Christ").
+    fn mark_title_case(&mut self, text: &str, toks: &mut [Tok]) {
+        let n = toks.len();
+        let mut i = 0;
+        while i < n {
+            if !toks[i].has(CAP) || toks[i].has(HEADLINE) {
+                i += 1;
+                continue;
+            }
+            let mut j = i + 1;
+            let mut function_words = 0;
+            while j < n && toks[j].has(CAP) && !toks[j].has(HARD) && !toks[j].has(HEADLINE) {
+                // Not an initial ("Marc A. Thiessen").
+                if toks[j].end - toks[j].start > 1 && self.wc(text, toks, j) & class::FUNCTION != 0
+                {
+                    function_words += 1;
+                }
+                j += 1;
+            }
+            if j - i >= 4 && function_words >= 2 {
+                for t in &mut toks[i..j] {
+                    t.flags |= HEADLINE;
+                }
+            }
+            i = j;
+        }
+    }
+
     fn name_like(&mut self, text: &str, toks: &[Tok], k: usize) -> bool {
         let t = toks[k];
         if !(t.has(CAP)) || t.has(HYPH_LOWER) || t.has(CONTRACTION) {
@@ -745,7 +778,15 @@ impl<'g> Scan<'g> {
         if t.has(HEADLINE) {
             // In a headline only words that are not plain English can be names.
             let wc = self.wc(text, toks, k);
-            return wc & (class::COMMON | class::FUNCTION) == 0
+            // A function word that some place name starts with ("To Kwa Wan") or that is
+            // listed as a given name ("In") is still the function word; a name particle
+            // ("St. Martin") is not.
+            if wc & class::FUNCTION != 0 {
+                let initial =
+                    t.end - t.start == 1 && text.as_bytes().get(t.end as usize) == Some(&b'.');
+                return initial || wc & (class::ORG_HEAD | class::PARTICLE | IS_PLACE) != 0;
+            }
+            return wc & class::COMMON == 0
                 || wc & (class::GIVEN | class::PLACE_START | class::ORG_HEAD | IS_PLACE) != 0;
         }
         true

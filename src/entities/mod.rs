@@ -633,6 +633,23 @@ mod tests {
     }
 
     #[test]
+    fn a_title_case_headline_inside_text_is_no_name() {
+        // A quoted headline in title case capitalises its function words: read as a
+        // headline, it yields its place, not one long organisation.
+        let e = names(
+            None,
+            "The anchor said more Republicans did not respond.\n\n\u{201c}GOP Lawmakers \
+             Silent On Trump\u{2019}s Call For China To Dig Up Biden Dirt,\u{201d} read the \
+             graphic. Marc A. Thiessen and Jack St. Martin wrote about it in St. Louis.",
+        );
+        assert!(!e.iter().any(|(_, n)| n.split(' ').count() > 3), "{e:?}");
+        assert!(has(&e, EntityKind::Location, "China"), "{e:?}");
+        assert!(has(&e, EntityKind::Person, "Marc A. Thiessen"), "{e:?}");
+        assert!(has(&e, EntityKind::Person, "Jack St. Martin"), "{e:?}");
+        assert!(has(&e, EntityKind::Location, "St. Louis"), "{e:?}");
+    }
+
+    #[test]
     fn user_text_never_panics() {
         let ex = Extractor::new();
         for t in [
