@@ -186,6 +186,17 @@ fn skeleton_word(w: &str, out: &mut String) {
     }
 }
 
+/// Whether what follows a place in an organisation's name makes the place stand for it
+/// ("Georgetown University", "Berkeley Law"): the school goes by the place's name alone.
+/// `rest` holds match-key words (skeletons).
+fn named_for_town(rest: &[&str]) -> bool {
+    rest.first().is_some_and(|w| {
+        [skeleton("university"), skeleton("college"), skeleton("law")]
+            .iter()
+            .any(|s| s == w)
+    })
+}
+
 /// Words an organisation name may start with that do not change which body it is.
 const ORG_LEADING: &[&str] = &["the"];
 
@@ -471,6 +482,17 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         if confident && !lone_place {
             continue;
         }
+        // Towns stay joinable: "Brookings", "Wellesley", "Georgetown" beside the
+        // institution named after them mostly mean the institution.
+        let known_place = kind == Some(EntityKind::Location)
+            && match groups[gi].place_class {
+                Some(c) => c >= PlaceClass::City,
+                None => groups[gi].canonical.as_deref().is_some_and(|c| {
+                    super::gazetteer::Gazetteer::get()
+                        .place(&fold(c))
+                        .is_some_and(|p| p.class >= PlaceClass::City)
+                }),
+            };
         let mut cands: Vec<usize> = Vec::new();
         let Some(first) = short.first() else {
             continue;
@@ -508,8 +530,13 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
                 Some(EntityKind::Person) => {
                     (ends || given_only || inner) && kind != Some(EntityKind::Organization)
                 }
+                // A place the gazetteer knows does not begin an organisation it names:
+                // "Washington" beside "Washington Post" is the city (or the government),
+                // "New York" beside "New York Times" the state.
                 Some(EntityKind::Organization) => {
-                    (begins && kind != Some(EntityKind::Person))
+                    (begins
+                        && kind != Some(EntityKind::Person)
+                        && (!known_place || named_for_town(&long[short.len()..])))
                         || (ends && long.len() == short.len() + 1 && short.len() >= 2)
                 }
                 _ => false,

@@ -650,6 +650,23 @@ mod tests {
     }
 
     #[test]
+    fn a_city_keeps_its_place_beside_an_organisation_named_after_it() {
+        let (o, l) = (EntityKind::Organization, EntityKind::Location);
+        let e = names(
+            None,
+            "The Washington Post reported the talks. Florida Democratic Party officials \
+             said Florida voters agreed. Georgetown University students protested; \
+             Georgetown said it would respond.",
+        );
+        assert!(has(&e, o, "Washington Post"), "{e:?}");
+        assert!(has(&e, o, "Florida Democratic Party"), "{e:?}");
+        assert!(has(&e, l, "Florida"), "{e:?}");
+        // A school goes by its town's name alone.
+        assert!(has(&e, o, "Georgetown University"), "{e:?}");
+        assert!(!has(&e, l, "Georgetown"), "{e:?}");
+    }
+
+    #[test]
     fn user_text_never_panics() {
         let ex = Extractor::new();
         for t in [
