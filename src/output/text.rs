@@ -210,7 +210,10 @@ pub fn stats(out: &mut dyn WriteColor, s: &Stats) -> Result<()> {
     Ok(())
 }
 
-/// Prints `newsidx entities`: count, kind, name, then the other spellings seen.
+/// Spellings listed per entity in the terminal.
+const SHOWN_ALIASES: usize = 8;
+
+/// Prints `newsidx entities`: count, kind, name, then the most used other spellings.
 pub fn entities(out: &mut dyn WriteColor, rows: &[EntityRow]) -> Result<()> {
     let width = rows
         .iter()
@@ -227,7 +230,14 @@ pub fn entities(out: &mut dyn WriteColor, rows: &[EntityRow]) -> Result<()> {
         out.reset()?;
         if !r.aliases.is_empty() {
             out.set_color(ColorSpec::new().set_dimmed(true))?;
-            write!(out, "  (also: {})", r.aliases.join(", "))?;
+            // The most used spellings come first; the tail of a big entity's list is
+            // one-off spellings and extraction slips, which JSON output still lists whole.
+            let shown = &r.aliases[..r.aliases.len().min(SHOWN_ALIASES)];
+            write!(out, "  (also: {}", shown.join(", "))?;
+            match r.aliases.len() - shown.len() {
+                0 => write!(out, ")")?,
+                more => write!(out, ", +{more} more)")?,
+            }
             out.reset()?;
         }
         writeln!(out)?;
@@ -303,6 +313,25 @@ mod tests {
         let mut plain = NoColor::new(Vec::new());
         write_highlighted(&mut plain, "Žanaozen", &[[1, 2], [5, 100], [3, 1]]).unwrap();
         assert_eq!(String::from_utf8(plain.into_inner()).unwrap(), "Žanaozen");
+    }
+
+    #[test]
+    fn long_alias_lists_are_cut_with_a_count() {
+        let row = |n: usize| EntityRow {
+            name: "Donald Trump".into(),
+            kind: crate::article::EntityKind::Person,
+            articles: 3,
+            aliases: (0..n).map(|i| format!("a{i}")).collect(),
+        };
+        let mut out = NoColor::new(Vec::new());
+        entities(&mut out, &[row(10), row(2)]).unwrap();
+        let s = String::from_utf8(out.into_inner()).unwrap();
+        let lines: Vec<&str> = s.lines().collect();
+        assert!(
+            lines[0].ends_with("(also: a0, a1, a2, a3, a4, a5, a6, a7, +2 more)"),
+            "{s}"
+        );
+        assert!(lines[1].ends_with("(also: a0, a1)"), "{s}");
     }
 
     #[test]
