@@ -332,6 +332,9 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         if m.canonical.is_some() && g.canonical.is_none() {
             g.canonical = m.canonical.clone();
         }
+        if g.place_class.is_none() {
+            g.place_class = m.place_class;
+        }
         match g.surfaces.iter_mut().find(|(s, _)| *s == m.surface) {
             Some((_, c)) => *c += 1,
             None => g.surfaces.push((m.surface.clone(), 1)),
@@ -485,14 +488,9 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         // Towns stay joinable: "Brookings", "Wellesley", "Georgetown" beside the
         // institution named after them mostly mean the institution.
         let known_place = kind == Some(EntityKind::Location)
-            && match groups[gi].place_class {
-                Some(c) => c >= PlaceClass::City,
-                None => groups[gi].canonical.as_deref().is_some_and(|c| {
-                    super::gazetteer::Gazetteer::get()
-                        .place(&fold(c))
-                        .is_some_and(|p| p.class >= PlaceClass::City)
-                }),
-            };
+            && groups[gi]
+                .place_class
+                .is_some_and(|c| c >= PlaceClass::City);
         let mut cands: Vec<usize> = Vec::new();
         let Some(first) = short.first() else {
             continue;

@@ -397,9 +397,10 @@ pub struct Mention {
     pub common: bool,
     /// A lone word that is a given name ("Victoria", "Kerry").
     pub given: bool,
-    /// For a lone word the gazetteer knows as a place, that place's class: a country or a
+    /// For a name the gazetteer knows as a place, that place's class: a lone country or
     /// city of millions ("Peru", "Caracas") is never taken for a person's surname within an
-    /// article, nor is a region however the text titles it.
+    /// article, nor is a region however the text titles it; a city or larger place does not
+    /// begin an organisation's name ("Florida" beside "Florida Democratic Party").
     pub place_class: Option<PlaceClass>,
 }
 
@@ -905,7 +906,7 @@ impl<'g> Scan<'g> {
             words: 1,
             common: false,
             given: false,
-            place_class: None,
+            place_class: Some(p.class),
         });
     }
 
@@ -1282,7 +1283,7 @@ impl<'g> Scan<'g> {
         let pos = self.base + toks[a].start;
         let common = single && first_wc & class::COMMON != 0;
         let given = single && first_wc & class::GIVEN != 0;
-        let lone_place_class = place.filter(|_| single).map(|p| p.class);
+        let run_place_class = place.map(|p| p.class);
         let push = |s: &mut Self,
                     kind: Option<EntityKind>,
                     canonical: Option<Box<str>>,
@@ -1301,7 +1302,7 @@ impl<'g> Scan<'g> {
                 words,
                 common,
                 given,
-                place_class: lone_place_class,
+                place_class: run_place_class,
             });
         };
         if single && first_wc & (class::CALENDAR | class::FUNCTION) != 0 && !acronym {
@@ -1454,14 +1455,20 @@ impl<'g> Scan<'g> {
             && cue != Cue::Person
         {
             fold_run(text, toks, a, last, &mut self.buf);
-            let rest_place = g.place(&self.buf).map(|p| p.canonical.clone());
+            let rest_place = g.place(&self.buf);
             let rest_wc = self.wc(text, toks, a);
             let name = if rest_place.is_some() || (rest_wc & class::COMMON == 0 && last - a == 1) {
                 collapse_ws(&text[toks[a].start as usize..toks[last - 1].end as usize])
             } else {
                 surface.clone()
             };
-            push(self, Some(EntityKind::Location), rest_place, 2, name);
+            let canonical = rest_place.map(|p| p.canonical.clone());
+            push(self, Some(EntityKind::Location), canonical, 2, name);
+            // The place named is the one before the suffix ("Kyzylorda" of "Kyzylorda
+            // Region"), and so is its class.
+            if let Some(m) = self.mentions.last_mut() {
+                m.place_class = rest_place.map(|p| p.class);
+            }
             return;
         }
         // Organisations everyone knows by a bare name ("Reuters", "Al Jazeera").
