@@ -190,11 +190,9 @@ fn skeleton_word(w: &str, out: &mut String) {
 /// ("Georgetown University", "Berkeley Law"): the school goes by the place's name alone.
 /// `rest` holds match-key words (skeletons).
 fn named_for_town(rest: &[&str]) -> bool {
-    rest.first().is_some_and(|w| {
-        [skeleton("university"), skeleton("college"), skeleton("law")]
-            .iter()
-            .any(|s| s == w)
-    })
+    static SCHOOL_WORDS: std::sync::OnceLock<[String; 3]> = std::sync::OnceLock::new();
+    let words = SCHOOL_WORDS.get_or_init(|| ["university", "college", "law"].map(skeleton));
+    rest.first().is_some_and(|w| words.iter().any(|s| s == w))
 }
 
 /// Words an organisation name may start with that do not change which body it is.
