@@ -1072,16 +1072,17 @@ impl<'g> Scan<'g> {
                 let mut e = k;
                 let mut heads = 0;
                 let mut after_of = false;
+                // Where a place was looked for after "of", and the end of the one found.
+                let mut looked: Option<(usize, Option<usize>)> = None;
                 while e < b {
                     let wc = self.wc(text, toks, e);
                     let w = &text[toks[e].start as usize..toks[e].end as usize];
-                    if after_of
-                        && heads > 0
-                        && wc & class::TITLE_HEAD == 0
-                        && !toks[e].has(LOWER)
-                        && self.place_run(text, toks, e, b).is_some()
-                    {
-                        break;
+                    if after_of && heads > 0 && wc & class::TITLE_HEAD == 0 && !toks[e].has(LOWER) {
+                        let place_end = self.place_run(text, toks, e, b);
+                        looked = Some((e, place_end));
+                        if place_end.is_some() {
+                            break;
+                        }
                     }
                     after_of = w == "of" || (after_of && w == "the");
                     if wc & class::TITLE_HEAD != 0 {
@@ -1113,8 +1114,11 @@ impl<'g> Scan<'g> {
                     while p < b && toks[p].has(LOWER) {
                         p += 1;
                     }
-                    let Some(q) = (p < b).then(|| self.place_run(text, toks, p, b)).flatten()
-                    else {
+                    let place_end = match looked {
+                        Some((at, end)) if at == p => end,
+                        _ => (p < b).then(|| self.place_run(text, toks, p, b)).flatten(),
+                    };
+                    let Some(q) = place_end else {
                         break;
                     };
                     if k > a {
