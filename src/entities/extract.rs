@@ -147,6 +147,12 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
     let mut gap: u16 = SENT | HARD;
     while i < n {
         let c = b[i];
+        // A space is most of what lies between words: nothing to remember.
+        if c == b' ' {
+            i += 1;
+            continue;
+        }
+        let first_class = ASCII_WORD[usize::from(c)];
         let (ch, clen) = if c < 0x80 {
             (c as char, 1)
         } else {
@@ -155,7 +161,7 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
                 None => break,
             }
         };
-        if !ch.is_alphanumeric() {
+        if first_class == 0 && !ch.is_alphanumeric() {
             match ch {
                 ' ' | '\t' | '\u{a0}' => {}
                 '.' | '!' | '?' => {
@@ -190,7 +196,35 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
         let mut after_hyphen = false;
         let mut has_dot = false;
         let mut pushed = false;
+        if first_class != 0 {
+            // A word starting with a plain ASCII letter or digit (most words): its first
+            // character's class comes from the table, not from the general path below.
+            flags |= match first_class {
+                7 => CAP,
+                3 => LOWER,
+                _ => DIGIT,
+            };
+            first = false;
+            letters += u32::from(first_class >> 1 & 1);
+            uppers += u32::from(first_class >> 2);
+            seg_len += 1;
+            j += 1;
+            while let Some(&c) = b.get(j) {
+                let k = ASCII_WORD[usize::from(c)];
+                if k == 0 {
+                    break;
+                }
+                letters += u32::from(k >> 1 & 1);
+                uppers += u32::from(k >> 2);
+                seg_len += 1;
+                j += 1;
+            }
+        }
         while j < n {
+            // A space ends the word at once (no joining character to look past).
+            if b[j] == b' ' {
+                break;
+            }
             let (cj, lj) = if b[j] < 0x80 {
                 (b[j] as char, 1)
             } else {
@@ -484,6 +518,11 @@ impl<'g> Scan<'g> {
         let mut i = 0;
         let mut prev_run_end: Option<(usize, usize)> = None; // (last token idx, mention count before)
         while i < n {
+            // Most tokens are lowercase: skip them before the call.
+            if !toks[i].has(CAP) {
+                i += 1;
+                continue;
+            }
             if !self.name_like(text, &toks, i) {
                 if toks[i].has(CAP) && toks[i].has(HYPH_LOWER) {
                     let t = toks[i];
