@@ -138,6 +138,60 @@ const ASCII_WORD: [u8; 256] = {
     t
 };
 
+/// How many bytes from `j` on are ASCII lowercase letters, eight at a time: the bulk of
+/// a word after its first letter.
+#[inline]
+fn lowercase_run(b: &[u8], mut j: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let start = j;
+    while let Some(chunk) = b.get(j..j + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let low7 = x & !HIGH;
+        // High bit of each byte: at least 'a' (0x61), above 'z' (0x7a); no carry crosses
+        // bytes as every addend stays below 0x100.
+        let at_least_a = (low7 + 0x1f * ONES) & HIGH;
+        let above_z = (low7 + 0x05 * ONES) & HIGH;
+        let lower = at_least_a & !above_z & !x & HIGH;
+        let not_lower = !lower & HIGH;
+        if not_lower != 0 {
+            return j - start + (not_lower.trailing_zeros() / 8) as usize;
+        }
+        j += 8;
+    }
+    while b.get(j).is_some_and(u8::is_ascii_lowercase) {
+        j += 1;
+    }
+    j - start
+}
+
+/// Advances over the plain ASCII letters and digits of a word from `j`, counting letters,
+/// capitals and the letters since the last dot; returns where the word's plain part ends.
+#[inline]
+fn ascii_word_end(
+    b: &[u8],
+    mut j: usize,
+    letters: &mut u32,
+    uppers: &mut u32,
+    seg: &mut u32,
+) -> usize {
+    loop {
+        let run = lowercase_run(b, j) as u32;
+        *letters += run;
+        *seg += run;
+        j += run as usize;
+        let Some(&c) = b.get(j) else { return j };
+        let k = ASCII_WORD[usize::from(c)];
+        if k == 0 {
+            return j;
+        }
+        *letters += u32::from(k >> 1 & 1);
+        *uppers += u32::from(k >> 2);
+        *seg += 1;
+        j += 1;
+    }
+}
+
 /// Splits text into word tokens, remembering the punctuation between them.
 fn tokenize(text: &str, out: &mut Vec<Tok>) {
     out.clear();
@@ -209,16 +263,7 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
             uppers += u32::from(first_class >> 2);
             seg_len += 1;
             j += 1;
-            while let Some(&c) = b.get(j) {
-                let k = ASCII_WORD[usize::from(c)];
-                if k == 0 {
-                    break;
-                }
-                letters += u32::from(k >> 1 & 1);
-                uppers += u32::from(k >> 2);
-                seg_len += 1;
-                j += 1;
-            }
+            j = ascii_word_end(b, j, &mut letters, &mut uppers, &mut seg_len);
         }
         while j < n {
             // A space ends the word at once (no joining character to look past).
@@ -260,16 +305,7 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
                 j += lj;
                 // The rest of a plain ASCII word: only the counts change, so skip the
                 // general per-character path (most of the text is such words).
-                while let Some(&c) = b.get(j) {
-                    let k = ASCII_WORD[usize::from(c)];
-                    if k == 0 {
-                        break;
-                    }
-                    letters += u32::from(k >> 1 & 1);
-                    uppers += u32::from(k >> 2);
-                    seg_len += 1;
-                    j += 1;
-                }
+                j = ascii_word_end(b, j, &mut letters, &mut uppers, &mut seg_len);
                 continue;
             }
             // Most words end at a space or plain punctuation: only the few characters that
@@ -1738,5 +1774,47 @@ fn normalise_space(s: &mut String) {
         || b.windows(2).any(|w| w == b"  ");
     if odd {
         *s = collapse_ws(s);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn lowercase_run_naive(b: &[u8], j: usize) -> usize {
+        b[j..].iter().take_while(|c| c.is_ascii_lowercase()).count()
+    }
+
+    #[test]
+    fn lowercase_runs_stop_at_every_kind_of_byte() {
+        // The bytes around the range edges ('`' 0x60, '{' 0x7b), capitals, digits, spaces,
+        // non-ASCII (the high bit), at each position of an eight-byte chunk and past it.
+        for stop in [
+            b'`', b'{', b'A', b'Z', b'0', b' ', 0x80, 0xc3, 0xff, 0x00, 0x7f,
+        ] {
+            for at in 0..20 {
+                let mut b = vec![b'a'; 24];
+                b[at] = stop;
+                b[23] = b'z';
+                assert_eq!(lowercase_run(&b, 0), at, "stop {stop:#x} at {at}");
+                assert_eq!(lowercase_run(&b, 1), lowercase_run_naive(&b, 1));
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn lowercase_run_matches_a_byte_loop(b in proptest::collection::vec(any::<u8>(), 0..40), j in 0usize..40) {
+            let j = j.min(b.len());
+            prop_assert_eq!(lowercase_run(&b, j), lowercase_run_naive(&b, j));
+        }
+
+        #[test]
+        fn lowercase_run_matches_on_text_like_bytes(s in "[a-z]{0,20}[ A-Za-z0-9.,'é-]{0,20}", j in 0usize..10) {
+            let b = s.as_bytes();
+            let j = j.min(b.len());
+            prop_assert_eq!(lowercase_run(b, j), lowercase_run_naive(b, j));
+        }
     }
 }
