@@ -521,16 +521,32 @@ impl<'g> Scan<'g> {
 
     /// Class bits of token `k`, computed once per token: its word classes and, in the
     /// high bits, whether the word alone is a place and of which class.
+    #[inline]
     fn wc(&mut self, text: &str, toks: &[Tok], k: usize) -> u32 {
-        if let Some(&c) = self.cache.get(k) {
-            if c & COMPUTED != 0 {
-                return c;
-            }
+        // Asked several times per token: the answer from the cache is inlined at every call,
+        // the lookup is not.
+        match self.cache.get(k) {
+            Some(&c) if c & COMPUTED != 0 => c,
+            _ => self.wc_lookup(text, toks, k),
         }
+    }
+
+    #[inline(never)]
+    fn wc_lookup(&mut self, text: &str, toks: &[Tok], k: usize) -> u32 {
         let t = toks[k];
-        self.buf.clear();
-        fold_into(&text[t.start as usize..t.end as usize], &mut self.buf);
-        let (bits, place) = self.g.token(&self.buf);
+        let word = &text[t.start as usize..t.end as usize];
+        // A short ASCII word (nearly all of them) folds to its lowercase on the stack.
+        let mut lower = [0u8; 32];
+        let (bits, place) = if word.len() <= lower.len() && word.is_ascii() {
+            let lower = &mut lower[..word.len()];
+            lower.copy_from_slice(word.as_bytes());
+            lower.make_ascii_lowercase();
+            self.g.token_bytes(lower)
+        } else {
+            self.buf.clear();
+            fold_into(word, &mut self.buf);
+            self.g.token(&self.buf)
+        };
         let mut c = bits | COMPUTED;
         if let Some(p) = place {
             c |= IS_PLACE | ((p.class as u32) << PLACE_CLASS_SHIFT);

@@ -128,8 +128,8 @@ pub struct Gazetteer {
 
 /// The key of a folded token in [`Gazetteer::tokens`].
 #[inline]
-fn token_key(folded: &str) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(folded.as_bytes())
+fn token_key(folded: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(folded)
 }
 
 const NO_PLACE: u32 = u32::MAX;
@@ -291,11 +291,14 @@ impl Gazetteer {
         let mut tokens: FxMap<u64, (u32, u32)> = FxMap::default();
         tokens.reserve(words.len() + place_keys.len());
         for (w, &bits) in &words {
-            tokens.insert(token_key(w), (bits, NO_PLACE));
+            tokens.insert(token_key(w.as_bytes()), (bits, NO_PLACE));
         }
         for (k, &id) in &place_keys {
             if !k.contains(' ') {
-                tokens.entry(token_key(k)).or_insert((0, NO_PLACE)).1 = id;
+                tokens
+                    .entry(token_key(k.as_bytes()))
+                    .or_insert((0, NO_PLACE))
+                    .1 = id;
             }
         }
         Gazetteer {
@@ -309,6 +312,13 @@ impl Gazetteer {
     /// Class bits and place of one folded token: `(self.word(t), self.place(t))`.
     #[inline]
     pub fn token(&self, folded: &str) -> (u32, Option<&Place>) {
+        self.token_bytes(folded.as_bytes())
+    }
+
+    /// [`Gazetteer::token`] of a folded word given as bytes (folded on the stack by the
+    /// caller, without a string).
+    #[inline]
+    pub fn token_bytes(&self, folded: &[u8]) -> (u32, Option<&Place>) {
         match self.tokens.get(&token_key(folded)) {
             Some(&(bits, id)) => (bits, self.places.get(id as usize)),
             None => (0, None),
