@@ -1758,12 +1758,7 @@ fn fold_run(text: &str, toks: &[Tok], a: usize, b: usize, out: &mut String) {
 
 fn collapse_ws(s: &str) -> String {
     // Almost every name is ASCII with single spaces inside: nothing to collapse.
-    let b = s.as_bytes();
-    if b.first() != Some(&b' ')
-        && b.last() != Some(&b' ')
-        && !b.iter().any(|&c| (0x09..=0x0d).contains(&c) || c >= 0x80)
-        && !b.windows(2).any(|w| w == b"  ")
-    {
+    if plain_spacing(s.as_bytes()) {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len());
@@ -1782,13 +1777,30 @@ fn collapse_ws(s: &str) -> String {
     out
 }
 
+/// ASCII with single spaces between words and none at either end: nothing to collapse. One
+/// pass over the bytes.
+fn plain_spacing(b: &[u8]) -> bool {
+    let mut after_space = true;
+    for &c in b {
+        if c == b' ' {
+            if after_space {
+                return false;
+            }
+            after_space = true;
+        } else if (0x09..=0x0d).contains(&c) || c >= 0x80 {
+            return false;
+        } else {
+            after_space = false;
+        }
+    }
+    !after_space || b.is_empty()
+}
+
+/// Collapses odd whitespace in a folded run. A run's text starts and ends with a word, and
+/// line breaks and vertical tabs end runs, so only tabs, non-ASCII spaces and doubled spaces
+/// can occur: exactly what [`plain_spacing`] rejects.
 fn normalise_space(s: &mut String) {
-    let b = s.as_bytes();
-    let odd = b
-        .iter()
-        .any(|&c| c == b'\t' || c == b'\n' || c == b'\r' || c >= 0x80)
-        || b.windows(2).any(|w| w == b"  ");
-    if odd {
+    if !plain_spacing(s.as_bytes()) {
         *s = collapse_ws(s);
     }
 }
@@ -1816,6 +1828,24 @@ mod tests {
                 assert_eq!(lowercase_run(&b, 0), at, "stop {stop:#x} at {at}");
                 assert_eq!(lowercase_run(&b, 1), lowercase_run_naive(&b, 1));
             }
+        }
+    }
+
+    #[test]
+    fn spacing_is_plain_only_for_single_inner_ascii_spaces() {
+        for plain in ["", "Tokayev", "Kassym-Jomart Tokayev", "Rio de Janeiro"] {
+            assert!(plain_spacing(plain.as_bytes()), "{plain:?}");
+            assert_eq!(collapse_ws(plain), plain);
+        }
+        for (odd, collapsed) in [
+            (" Almaty", "Almaty"),
+            ("Almaty ", "Almaty"),
+            ("New  York", "New York"),
+            ("New\tYork", "New York"),
+            ("S\u{e3}o\u{a0}Paulo", "S\u{e3}o Paulo"),
+        ] {
+            assert!(!plain_spacing(odd.as_bytes()), "{odd:?}");
+            assert_eq!(collapse_ws(odd), collapsed);
         }
     }
 

@@ -346,10 +346,14 @@ impl Gazetteer {
             ("ese", ""),
             ("ish", ""),
         ];
+        // One buffer for every candidate: most words try two or three endings.
+        let mut cand = String::new();
         for (suffix, add) in stems {
             if let Some(stem) = folded.strip_suffix(suffix) {
                 if stem.len() >= 3 {
-                    let cand = format!("{stem}{add}");
+                    cand.clear();
+                    cand.push_str(stem);
+                    cand.push_str(add);
                     if self
                         .place(&cand)
                         .is_some_and(|p| p.class >= PlaceClass::City)
