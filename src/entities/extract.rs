@@ -474,12 +474,19 @@ pub struct Mention {
     pub place_class: Option<PlaceClass>,
 }
 
+/// Slots of [`Scan`]'s table of recently looked-up words (a power of two): 128 KB, which
+/// stays in a core's cache.
+const RECENT_SLOTS: usize = 8192;
+
 /// Per-article extraction state.
 pub struct Scan<'g> {
     g: &'g Gazetteer,
     pub mentions: Vec<Mention>,
     toks: Vec<Tok>,
     cache: Vec<u32>,
+    /// Class bits (with COMPUTED set, so never 0) of recently looked-up words, by the
+    /// low bits of their gazetteer key: (key, bits), (0, 0) when empty.
+    recent: Box<[(u64, u32)]>,
     buf: String,
     base: u32,
 }
@@ -502,6 +509,7 @@ impl<'g> Scan<'g> {
             mentions: Vec::new(),
             toks: Vec::new(),
             cache: Vec::new(),
+            recent: vec![(0, 0); RECENT_SLOTS].into_boxed_slice(),
             buf: String::new(),
             base: 0,
         }
@@ -537,20 +545,31 @@ impl<'g> Scan<'g> {
         let word = &text[t.start as usize..t.end as usize];
         // A short ASCII word (nearly all of them) folds to its lowercase on the stack.
         let mut lower = [0u8; 32];
-        let (bits, place) = if word.len() <= lower.len() && word.is_ascii() {
+        let key = if word.len() <= lower.len() && word.is_ascii() {
             let lower = &mut lower[..word.len()];
             lower.copy_from_slice(word.as_bytes());
             lower.make_ascii_lowercase();
-            self.g.token_bytes(lower)
+            Gazetteer::token_key(lower)
         } else {
             self.buf.clear();
             fold_into(word, &mut self.buf);
-            self.g.token(&self.buf)
+            Gazetteer::token_key(self.buf.as_bytes())
         };
-        let mut c = bits | COMPUTED;
-        if let Some(p) = place {
-            c |= IS_PLACE | ((p.class as u32) << PLACE_CLASS_SHIFT);
-        }
+        // The gazetteer's table is megabytes, and while tantivy indexes on the other core
+        // nearly every probe into it missed the caches: the words an archive capitalises
+        // most ("Trump", "The", "Senate") are answered from a small table of recent keys.
+        let slot = &mut self.recent[key as usize & (RECENT_SLOTS - 1)];
+        let c = if slot.0 == key && slot.1 != 0 {
+            slot.1
+        } else {
+            let (bits, place) = self.g.token_by_key(key);
+            let mut c = bits | COMPUTED;
+            if let Some(p) = place {
+                c |= IS_PLACE | ((p.class as u32) << PLACE_CLASS_SHIFT);
+            }
+            *slot = (key, c);
+            c
+        };
         if let Some(slot) = self.cache.get_mut(k) {
             *slot = c;
         }

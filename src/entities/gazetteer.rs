@@ -309,17 +309,18 @@ impl Gazetteer {
         }
     }
 
-    /// Class bits and place of one folded token: `(self.word(t), self.place(t))`.
+    /// The key [`Gazetteer::token_by_key`] looks a folded word up by (a 64-bit hash: the
+    /// table holds keys, not words).
     #[inline]
-    pub fn token(&self, folded: &str) -> (u32, Option<&Place>) {
-        self.token_bytes(folded.as_bytes())
+    pub fn token_key(folded: &[u8]) -> u64 {
+        token_key(folded)
     }
 
-    /// [`Gazetteer::token`] of a folded word given as bytes (folded on the stack by the
-    /// caller, without a string).
+    /// Class bits and place of one folded token, by its [`Gazetteer::token_key`]: for a
+    /// word `t`, `(self.word(t), self.place(t))` in one probe.
     #[inline]
-    pub fn token_bytes(&self, folded: &[u8]) -> (u32, Option<&Place>) {
-        match self.tokens.get(&token_key(folded)) {
+    pub fn token_by_key(&self, key: u64) -> (u32, Option<&Place>) {
+        match self.tokens.get(&key) {
             Some(&(bits, id)) => (bits, self.places.get(id as usize)),
             None => (0, None),
         }
@@ -428,7 +429,7 @@ mod tests {
     fn token_lookup_is_word_and_place() {
         let g = Gazetteer::get();
         let same = |k: &str| {
-            let (bits, place) = g.token(k);
+            let (bits, place) = g.token_by_key(Gazetteer::token_key(k.as_bytes()));
             assert_eq!(bits, g.word(k), "{k}");
             assert_eq!(
                 place.map(|p| &p.canonical),
