@@ -1036,14 +1036,23 @@ impl<'g> Scan<'g> {
                 continue;
             }
             let wc = self.wc(text, toks, k);
+            if wc & class::CALENDAR == 0 || wc & class::GIVEN != 0 {
+                continue;
+            }
             // A weekday anywhere, a month only first ("June Carter" is a name).
-            let weekday = matches!(
-                text[toks[k].start as usize..toks[k].end as usize]
-                    .to_ascii_lowercase()
-                    .as_str(),
-                "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday"
-            );
-            if wc & class::CALENDAR != 0 && wc & class::GIVEN == 0 && (weekday || k == a) {
+            let word = &text[toks[k].start as usize..toks[k].end as usize];
+            let weekday = [
+                "monday",
+                "tuesday",
+                "wednesday",
+                "thursday",
+                "friday",
+                "saturday",
+                "sunday",
+            ]
+            .iter()
+            .any(|d| word.eq_ignore_ascii_case(d));
+            if weekday || k == a {
                 if k > a {
                     self.run(text, toks, a, k, false, paren_of);
                 }
@@ -1068,13 +1077,18 @@ impl<'g> Scan<'g> {
         while a < b {
             let t = toks[a];
             let wc = self.wc(text, toks, a);
-            // Whether the whole run is a place ("The Hague") matters only when it starts
-            // with a function word: folded and looked up only then.
-            let run_is_place = wc & class::FUNCTION != 0 && {
-                fold_run(text, toks, a, b, &mut self.buf);
-                self.g.place(&self.buf).is_some()
-            };
             let lone = b - a == 1;
+            // Whether the whole run is a place ("The Hague") matters only when it starts
+            // with a function word: folded and looked up only then. A lone word ("The",
+            // "But" at a sentence start) already knows from its class bits, which come from
+            // the same gazetteer keys.
+            let run_is_place = wc & class::FUNCTION != 0
+                && if lone {
+                    wc & IS_PLACE != 0
+                } else {
+                    fold_run(text, toks, a, b, &mut self.buf);
+                    self.g.place(&self.buf).is_some()
+                };
             let place_start = wc & (class::PLACE_START | IS_PLACE) != 0;
             // A function word in capitals is kept when it is an acronym ("WHO"), not when
             // the words after it are capitals too ("THE WASHINGTON POST").
