@@ -488,6 +488,8 @@ pub struct Scan<'g> {
     /// low bits of their gazetteer key: (key, bits), (0, 0) when empty.
     recent: Box<[(u64, u32)]>,
     buf: String,
+    /// A run's folded text, for [`Scan::classify`].
+    span: String,
     base: u32,
 }
 
@@ -511,6 +513,7 @@ impl<'g> Scan<'g> {
             cache: Vec::new(),
             recent: vec![(0, 0); RECENT_SLOTS].into_boxed_slice(),
             buf: String::new(),
+            span: String::new(),
             base: 0,
         }
     }
@@ -1328,9 +1331,40 @@ impl<'g> Scan<'g> {
         })
     }
 
+    /// Classifies the run `toks[a..b]` and pushes its mentions.
     #[allow(clippy::too_many_arguments)]
     fn classify(
         &mut self,
+        text: &str,
+        toks: &[Tok],
+        a: usize,
+        b: usize,
+        cue: Cue,
+        with_number: bool,
+        paren_of: Option<usize>,
+        sent_lone: bool,
+    ) {
+        // The run's folded text goes into a buffer kept from run to run (a new string per
+        // run before). A nested call for part of the run starts with an empty one.
+        let mut span = std::mem::take(&mut self.span);
+        self.classify_in(
+            &mut span,
+            text,
+            toks,
+            a,
+            b,
+            cue,
+            with_number,
+            paren_of,
+            sent_lone,
+        );
+        self.span = span;
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn classify_in(
+        &mut self,
+        span: &mut String,
         text: &str,
         toks: &[Tok],
         a: usize,
@@ -1352,9 +1386,8 @@ impl<'g> Scan<'g> {
         }
         // The run folded once, for every rule below that reads it whole (three folds and
         // gazetteer lookups of the same text before).
-        let mut span = String::new();
-        fold_run(text, toks, a, b, &mut span);
-        let place = g.place(&span);
+        fold_run(text, toks, a, b, span);
+        let place = g.place(span);
         let is_place = place.is_some();
         let strong_place = place.is_some_and(|p| p.class >= PlaceClass::Region);
         if !is_place || (b - a == 1 && !strong_place) {
@@ -1372,7 +1405,7 @@ impl<'g> Scan<'g> {
                 }
                 return self.classify(text, toks, a + 1, b, cue, with_number, paren_of, false);
             }
-            if b - a == 2 && g.word(&span) & class::DEMONYM != 0 {
+            if b - a == 2 && g.word(span) & class::DEMONYM != 0 {
                 return;
             }
         }
@@ -1600,7 +1633,7 @@ impl<'g> Scan<'g> {
             return;
         }
         // Organisations everyone knows by a bare name ("Reuters", "Al Jazeera").
-        if g.word(&span) & class::KNOWN_ORG != 0 {
+        if g.word(span) & class::KNOWN_ORG != 0 {
             push(self, Some(EntityKind::Organization), None, 3, surface);
             return;
         }
