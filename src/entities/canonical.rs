@@ -246,7 +246,6 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
     use crate::article::{Entity, EntityKind};
 
     struct Group {
-        key: String,
         votes: [u32; 3],
         surfaces: Vec<(String, u32)>,
         canonical: Option<Box<str>>,
@@ -273,7 +272,6 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
             return gi;
         }
         groups.push(Group {
-            key: key.clone(),
             votes: [0; 3],
             surfaces: Vec::new(),
             canonical: None,
@@ -434,7 +432,12 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
 
     // Short mentions join a longer name they end ("Tokayev", "Da Silva") or begin
     // ("Khabar" -> "Khabar 24", "RIA" -> "RIA Novosti"); never when two names compete.
-    let keys: Vec<String> = groups.iter().map(|g| g.key.clone()).collect();
+    // Each group's match key, moved out of the map that found groups by key (no longer
+    // needed): the key lives in one place and is never copied.
+    let mut keys: Vec<String> = vec![String::new(); groups.len()];
+    for (key, gi) in by_key.drain() {
+        keys[gi] = key;
+    }
     let key_words: Vec<Vec<&str>> = keys.iter().map(|k| k.split(' ').collect()).collect();
     // Votes do not move in this pass (absorbing here transfers none), so each group's kind
     // is read once.
