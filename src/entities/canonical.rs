@@ -565,7 +565,7 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
     }
 
     let mut out: Vec<(u32, Entity)> = Vec::new();
-    for g in groups.iter().filter(|g| g.alive) {
+    for g in groups.iter_mut().filter(|g| g.alive) {
         let kind = match kind_of(g) {
             Some(k) => k,
             None => {
@@ -590,7 +590,8 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         if kind == EntityKind::Person && g.strength == 0 {
             continue;
         }
-        let mut surfaces = g.surfaces.clone();
+        // The last read of the group: its surfaces move into the entity.
+        let mut surfaces = std::mem::take(&mut g.surfaces);
         let name = {
             {
                 // The fullest form: most words, then the most frequent, then the first seen.
