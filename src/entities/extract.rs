@@ -3,7 +3,7 @@
 //! gazetteers, cue words and context. Produces mentions; `canonical` merges them.
 
 use super::canonical::fold_into;
-use super::gazetteer::{class, Gazetteer, PlaceClass};
+use super::gazetteer::{class, Gazetteer, Place, PlaceClass};
 use crate::article::EntityKind;
 
 // Token flags.
@@ -1331,6 +1331,45 @@ impl<'g> Scan<'g> {
         })
     }
 
+    /// Whether the word in capitals `toks[a]` (folded: `folded`), which the gazetteer knows
+    /// as the town or city `p`, names it. Acronyms collide with towns: "DACA" is another
+    /// name of Dhaka, "DOMA" a town in Nigeria, "MAGA" one in the Philippines, "MERS" another
+    /// name of Moers. In capitals a word names a town as a dateline or a headline does: a
+    /// city of 100,000 or more by its own name or a word of it ("SEOUL", "RICHMOND",
+    /// "FRANKFURT"), or any place followed by its region or country ("FERGUSON, Mo.").
+    /// Regions and countries are not asked ("IOWA", "USA").
+    fn capitals_name_town(
+        &mut self,
+        text: &str,
+        toks: &[Tok],
+        a: usize,
+        folded: &str,
+        p: &Place,
+    ) -> bool {
+        if text[toks[a].start as usize..toks[a].end as usize].contains('.') {
+            return true;
+        }
+        let mut own = String::with_capacity(p.canonical.len());
+        fold_into(&p.canonical, &mut own);
+        // By its own name, or a word of it ("FRANKFURT": Frankfurt am Main, "BRONX").
+        if p.class >= PlaceClass::City && own.split([' ', '-']).any(|w| w == folded) {
+            return true;
+        }
+        let n = a + 1;
+        let comma = toks
+            .get(n)
+            .is_some_and(|t| text[toks[a].end as usize..t.start as usize].trim() == ",");
+        if !comma {
+            return false;
+        }
+        let region = place_class(self.wc(text, toks, n)).is_some_and(|c| c >= PlaceClass::Region);
+        // AP style abbreviates the state: "Mo.", "Calif.", "Fla.".
+        let state_abbreviation = toks[n].has(CAP)
+            && !toks[n].has(ALLCAPS)
+            && text.as_bytes().get(toks[n].end as usize) == Some(&b'.');
+        region || state_abbreviation
+    }
+
     /// Classifies the run `toks[a..b]` and pushes its mentions.
     #[allow(clippy::too_many_arguments)]
     fn classify(
@@ -1388,6 +1427,15 @@ impl<'g> Scan<'g> {
         // gazetteer lookups of the same text before).
         fold_run(text, toks, a, b, span);
         let place = g.place(span);
+        if b - a == 1 && toks[a].has(ALLCAPS) {
+            if let Some(p) = place.filter(|p| p.class < PlaceClass::Region) {
+                // A word in capitals that names no town here is an acronym or a headline
+                // word ("DACA", "TIME", "OBAMA"); what it is, this word alone cannot say.
+                if !self.capitals_name_town(text, toks, a, span, p) {
+                    return;
+                }
+            }
+        }
         let is_place = place.is_some();
         let strong_place = place.is_some_and(|p| p.class >= PlaceClass::Region);
         if !is_place || (b - a == 1 && !strong_place) {

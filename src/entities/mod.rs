@@ -650,6 +650,27 @@ mod tests {
     }
 
     #[test]
+    fn acronyms_that_spell_a_town_are_no_place_but_datelines_are() {
+        let l = EntityKind::Location;
+        let e = names(
+            None,
+            "Lawmakers struck a deal on DACA this week. Supporters of MAGA rallied outside. \
+             The court struck down DOMA on Monday.",
+        );
+        // DACA is another name of Dhaka, MAGA and DOMA are towns.
+        for junk in ["DACA", "Dhaka", "MAGA", "Maga", "DOMA", "Doma"] {
+            assert!(!has(&e, l, junk), "{junk}: {e:?}");
+        }
+        let e = names(
+            None,
+            "SEOUL (Reuters) - Talks resumed on Tuesday. \
+             FERGUSON, Mo. (AP) - Protesters gathered again.",
+        );
+        assert!(has(&e, l, "SEOUL") || has(&e, l, "Seoul"), "{e:?}");
+        assert!(has(&e, l, "FERGUSON") || has(&e, l, "Ferguson"), "{e:?}");
+    }
+
+    #[test]
     fn a_city_keeps_its_place_beside_an_organisation_named_after_it() {
         let (o, l) = (EntityKind::Organization, EntityKind::Location);
         let e = names(
