@@ -80,7 +80,9 @@ fn is_abbrev(w: &str) -> bool {
             | "Ft"
             | "Gen"
             | "Sen"
+            | "Sens"
             | "Rep"
+            | "Reps"
             | "Gov"
             | "Lt"
             | "Col"
@@ -617,6 +619,10 @@ impl<'g> Scan<'g> {
             // they come from.
             let head_bits = class::ORG_HEAD_OF | class::PLACE_SUFFIX | class::ORG_HEAD;
             let mut named_after_title = false;
+            // After a person's title any name will do, listed as a given name or not
+            // ("Sen. Mitt Romney of Utah", "Rep. Hakeem Jeffries of New York"); after an
+            // institution word only a given name says a person is named.
+            let mut after_title = self.wc(text, &toks, i) & class::TITLE_HEAD != 0;
             // "Ministry of": an institution word first, then "of" (for "and" below).
             let first_org = self.wc(text, &toks, i) & class::ORG_HEAD != 0;
             let mut passed_of = false;
@@ -650,7 +656,8 @@ impl<'g> Scan<'g> {
                         }
                         if wc & (head_bits | class::TITLE_HEAD) != 0 {
                             named_after_title = false;
-                        } else if has_org_head_of && wc & class::GIVEN != 0 {
+                            after_title = wc & head_bits == 0;
+                        } else if has_org_head_of && (wc & class::GIVEN != 0 || after_title) {
                             named_after_title = true;
                         }
                         if wc & class::ORG_HEAD != 0 {

@@ -19,7 +19,10 @@ pub const TITLE_HEADS: &[&str] = &[
     "chancellor",
     "senator",
     "sen",
+    // Plural: "Sens. John McCain and Lindsey Graham" ("Sens" alone was the town in France).
+    "sens",
     "rep",
+    "reps",
     "representative",
     "congressman",
     "congresswoman",
@@ -1198,6 +1201,9 @@ pub const NON_ENTITY_ACRONYMS: &[&str] = &[
     "std", "stds", "adhd", "ptsd", "ocd", "rsvp", "ebitda", "roi", "esg", "cop", "pos", "sos",
     "tba", "tbc", "n/a", "ft", "mr", "mrs", "ms", "dr", "st", "no", "re", "fyi", "cv", "ma", "ba",
     "bsc", "msc", "mba", "llm", "gcse", "sat", "gpa", "rt", "dm", "dms", "pt", "ceo's",
+    // Time zones after a time ("8 p.m. ET").
+    "et", "est", "edt", "cst", "cdt", "mt", "mst", "mdt", "pst", "pdt", "gmt", "utc", "bst", "cet",
+    "cest",
 ];
 
 /// Verbs of attribution right after a name: "Pannier said" makes Pannier a person; so do

@@ -650,6 +650,38 @@ mod tests {
     }
 
     #[test]
+    fn plural_titles_and_time_zones() {
+        let (p, o, l) = (
+            EntityKind::Person,
+            EntityKind::Organization,
+            EntityKind::Location,
+        );
+        let e = names(
+            None,
+            "The bill was backed by Sens. Mitt Romney of Utah and Thom Tillis of North \
+             Carolina. Reps. Hakeem Jeffries of New York spoke. Voting ends at 8 p.m. ET \
+             on Tuesday, and GOP Sens. met at noon.",
+        );
+        for (kind, name) in [
+            (p, "Mitt Romney"),
+            (l, "Utah"),
+            (p, "Thom Tillis"),
+            (l, "North Carolina"),
+            (p, "Hakeem Jeffries"),
+            (l, "New York"),
+            (o, "GOP"),
+        ] {
+            assert!(has(&e, kind, name), "{name}: {e:?}");
+        }
+        // "Sens" was the town in France, "ET" an organisation.
+        assert!(
+            !e.iter()
+                .any(|(_, n)| n == "Sens" || n == "ET" || n.contains(" of ")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
     fn acronyms_that_spell_a_town_are_no_place_but_datelines_are() {
         let l = EntityKind::Location;
         let e = names(
