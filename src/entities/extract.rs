@@ -718,16 +718,48 @@ impl<'g> Scan<'g> {
                         // Technology": after "Institution of X", "and" with one more plain
                         // word that ends the run is still the portfolio. Not "Radio Globo
                         // and Globo TV" (a second name), nor "... and Peru" (a place).
+                        // Up to three plain words, as in "Department of Health and Human
+                        // Services", "Department of Housing and Urban Development".
                         if w == "and" && first_org && passed_of && next_ok(j + 1) {
-                            let wc1 = self.wc(text, &toks, j + 1);
-                            let plain = wc1 & class::COMMON != 0
-                                && wc1 & (class::GIVEN | class::ORG_HEAD) == 0
-                                && wc1 & IS_PLACE == 0
-                                && !toks[j + 1].has(ALLCAPS);
-                            let ends = j + 2 >= n
-                                || toks[j + 2].has(HARD)
-                                || !self.name_like(text, &toks, j + 2);
-                            if plain && ends {
+                            let mut k = j + 1;
+                            // A title's words are portfolios here ("and Finance").
+                            while k < n && k <= j + 3 && !toks[k].has(HARD) && {
+                                let wc = self.wc(text, &toks, k);
+                                wc & class::COMMON != 0
+                                    && wc & (class::GIVEN | class::ORG_HEAD | IS_PLACE) == 0
+                                    && toks[k].has(CAP)
+                                    && !toks[k].has(ALLCAPS)
+                            } {
+                                k += 1;
+                            }
+                            let ends = k > j + 1
+                                && (k >= n || toks[k].has(HARD) || !self.name_like(text, &toks, k));
+                            if ends {
+                                j += 1;
+                                continue;
+                            }
+                        }
+                        // "Ways and Means Committee", "Energy and Commerce Committee": plain
+                        // words on both sides of "and" and an institution word after them
+                        // make one body. Not "Obama and Clinton Foundation".
+                        if w == "and" && !has_org && j - start <= 3 && next_ok(j + 1) {
+                            let before_plain = (start..j)
+                                .all(|k| toks[k].has(LOWER) || self.plain_word(text, &toks, k));
+                            let mut k = j + 1;
+                            let mut head = false;
+                            while before_plain && k < n && k <= j + 3 && !toks[k].has(HARD) {
+                                // At least one plain word first: "House and Senate",
+                                // "White House and Congress" are two bodies.
+                                if self.wc(text, &toks, k) & class::ORG_HEAD != 0 {
+                                    head = k > j + 1 && !toks[k].has(ALLCAPS);
+                                    break;
+                                }
+                                if !self.plain_word(text, &toks, k) {
+                                    break;
+                                }
+                                k += 1;
+                            }
+                            if head {
                                 j += 1;
                                 continue;
                             }
@@ -794,6 +826,25 @@ impl<'g> Scan<'g> {
         }
         self.toks = toks;
         self.base += text.len() as u32 + 1;
+    }
+
+    /// Whether token `k` is a capitalised plain English word: no given name, place,
+    /// institution or title word, nationality or acronym ("Human", "Means", "Commerce").
+    fn plain_word(&mut self, text: &str, toks: &[Tok], k: usize) -> bool {
+        let t = toks[k];
+        if !t.has(CAP) || t.has(ALLCAPS) || t.has(POSS) {
+            return false;
+        }
+        let wc = self.wc(text, toks, k);
+        wc & class::COMMON != 0
+            && wc
+                & (class::GIVEN
+                    | class::ORG_HEAD
+                    | class::TITLE_HEAD
+                    | class::TITLE_MOD
+                    | class::DEMONYM
+                    | IS_PLACE)
+                == 0
     }
 
     /// Whether token `k` is a plain English word written in capitals ("JUST", "OPINION"),

@@ -650,6 +650,31 @@ mod tests {
     }
 
     #[test]
+    fn bodies_named_with_and_stay_whole_but_two_bodies_do_not_merge() {
+        let o = EntityKind::Organization;
+        let e = names(
+            None,
+            "The Department of Health and Human Services and the Food and Drug \
+             Administration said so. The House Ways and Means Committee met. Leaders of \
+             the House and Senate agreed, as did the White House and Congress.",
+        );
+        for name in [
+            "Department of Health and Human Services",
+            "Food and Drug Administration",
+            "House Ways and Means Committee",
+            "Senate",
+            "Congress",
+        ] {
+            assert!(has(&e, o, name), "{name}: {e:?}");
+        }
+        assert!(
+            !e.iter()
+                .any(|(_, n)| n == "Means Committee" || n == "House and Senate"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
     fn plural_titles_and_time_zones() {
         let (p, o, l) = (
             EntityKind::Person,
