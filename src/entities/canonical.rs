@@ -683,12 +683,37 @@ fn memo_key(is_org: bool, base: &str) -> String {
 /// Match key of a person name: the skeleton without initials ("Donald J. Trump" =
 /// "Donald Trump") and without titles the extractor may have left.
 pub fn person_key(name: &str) -> String {
-    let sk = skeleton(name);
+    let sk = skeleton(&without_arabic_articles(name));
     let kept: Vec<&str> = sk
         .split(' ')
         .filter(|w| w.len() > 1 || sk.split(' ').count() == 1)
         .collect();
     kept.join(" ")
+}
+
+/// A person's name without the Arabic article joined to a word ("Bashar al-Assad" and
+/// "Bashar Assad" are written for one man; "Al-Assad" is "Assad"). A separate word stays
+/// ("Al Gore").
+fn without_arabic_articles(name: &str) -> std::borrow::Cow<'_, str> {
+    const ARTICLES: [&str; 9] = [
+        "al-", "el-", "ad-", "ash-", "as-", "az-", "at-", "an-", "ar-",
+    ];
+    fn joined(w: &str) -> Option<&str> {
+        ARTICLES.iter().find_map(|a| {
+            let head = w.get(..a.len())?;
+            let rest = &w[a.len()..];
+            (head.eq_ignore_ascii_case(a) && rest.chars().next().is_some_and(char::is_alphabetic))
+                .then_some(rest)
+        })
+    }
+    if !name.split_whitespace().any(|w| joined(w).is_some()) {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    let words: Vec<&str> = name
+        .split_whitespace()
+        .map(|w| joined(w).unwrap_or(w))
+        .collect();
+    std::borrow::Cow::Owned(words.join(" "))
 }
 
 /// Whether an acronym could stand for a name: its letters are the name's initials, or at

@@ -329,7 +329,13 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
                         out.push(Tok {
                             start: start as u32,
                             end: j as u32,
-                            flags: finish_flags(flags | POSS, letters, uppers, hyph_lower) | gap,
+                            flags: finish_flags(
+                                flags | POSS,
+                                &text[start..j],
+                                letters,
+                                uppers,
+                                hyph_lower,
+                            ) | gap,
                         });
                         pushed = true;
                         j += lj + 1;
@@ -346,7 +352,13 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
                     out.push(Tok {
                         start: start as u32,
                         end: j as u32,
-                        flags: finish_flags(flags | POSS, letters, uppers, hyph_lower) | gap,
+                        flags: finish_flags(
+                            flags | POSS,
+                            &text[start..j],
+                            letters,
+                            uppers,
+                            hyph_lower,
+                        ) | gap,
                     });
                     pushed = true;
                     j += lj;
@@ -383,21 +395,38 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
         out.push(Tok {
             start: start as u32,
             end: j as u32,
-            flags: finish_flags(flags, letters, uppers, hyph_lower) | gap,
+            flags: finish_flags(flags, &text[start..j], letters, uppers, hyph_lower) | gap,
         });
         gap = 0;
         i = j;
     }
 }
 
-fn finish_flags(mut flags: u16, letters: u32, uppers: u32, hyph_lower: bool) -> u16 {
+fn finish_flags(mut flags: u16, word: &str, letters: u32, uppers: u32, hyph_lower: bool) -> u16 {
     if letters >= 2 && uppers == letters {
         flags |= ALLCAPS;
+    }
+    if flags & LOWER != 0 && arabic_article_name(word) {
+        flags = flags & !LOWER | CAP;
     }
     if hyph_lower {
         flags |= HYPH_LOWER;
     }
     flags
+}
+
+/// A name after the Arabic article, written in lowercase ("al-Assad", "el-Sisi",
+/// "ash-Sharaa"): a capitalised word of a name, as "Al-Assad" is at a sentence start.
+fn arabic_article_name(word: &str) -> bool {
+    [
+        "al-", "el-", "ad-", "ash-", "as-", "az-", "at-", "an-", "ar-",
+    ]
+    .iter()
+    .any(|p| {
+        word.strip_prefix(p)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(char::is_uppercase)
+    })
 }
 
 /// Marks lines written in title case or capitals: there, capitals do not mark names.

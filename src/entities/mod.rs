@@ -650,6 +650,41 @@ mod tests {
     }
 
     #[test]
+    fn names_with_the_arabic_article_stay_whole_and_join_their_short_forms() {
+        let p = EntityKind::Person;
+        let e = Extractor::new().extract(
+            None,
+            "Syrian President Bashar al-Assad met aides on Monday. Later, Assad spoke to \
+             Egypt's Abdel Fattah el-Sisi. Al Gore was not there.",
+        );
+        let assad = e
+            .iter()
+            .find(|x| x.name == "Bashar al-Assad")
+            .expect("Bashar al-Assad");
+        assert_eq!(assad.kind, p);
+        assert!(assad.aliases.iter().any(|a| a == "Assad"), "{e:?}");
+        assert!(
+            e.iter()
+                .any(|x| x.name == "Abdel Fattah el-Sisi" && x.kind == p),
+            "{e:?}"
+        );
+        assert!(
+            e.iter().any(|x| x.name == "Al Gore" && x.kind == p),
+            "{e:?}"
+        );
+        assert!(
+            !e.iter()
+                .any(|x| x.name == "Bashar" || x.name == "Abdel Fattah"),
+            "{e:?}"
+        );
+        // Across articles, with or without the article, one man; "Al Gore" keeps "Al".
+        use super::canonical::person_key;
+        assert_eq!(person_key("Bashar al-Assad"), person_key("Bashar Assad"));
+        assert_eq!(person_key("Al-Assad"), person_key("Assad"));
+        assert_ne!(person_key("Al Gore"), person_key("Gore"));
+    }
+
+    #[test]
     fn bodies_named_with_and_stay_whole_but_two_bodies_do_not_merge() {
         let o = EntityKind::Organization;
         let e = names(
