@@ -706,7 +706,7 @@ fn without_arabic_articles(name: &str) -> std::borrow::Cow<'_, str> {
                 .then_some(rest)
         })
     }
-    if !name.split_whitespace().any(|w| joined(w).is_some()) {
+    if !name.contains('-') || !name.split_whitespace().any(|w| joined(w).is_some()) {
         return std::borrow::Cow::Borrowed(name);
     }
     let words: Vec<&str> = name

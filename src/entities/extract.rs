@@ -402,6 +402,7 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
     }
 }
 
+#[inline]
 fn finish_flags(mut flags: u16, word: &str, letters: u32, uppers: u32, hyph_lower: bool) -> u16 {
     if letters >= 2 && uppers == letters {
         flags |= ALLCAPS;
@@ -417,7 +418,16 @@ fn finish_flags(mut flags: u16, word: &str, letters: u32, uppers: u32, hyph_lowe
 
 /// A name after the Arabic article, written in lowercase ("al-Assad", "el-Sisi",
 /// "ash-Sharaa"): a capitalised word of a name, as "Al-Assad" is at a sentence start.
+#[inline]
 fn arabic_article_name(word: &str) -> bool {
+    // Asked of every lowercase word: nearly all have no hyphen where an article's would be
+    // (comparing the prefixes of every word was a fifth of extraction).
+    let b = word.as_bytes();
+    (b.get(2) == Some(&b'-') || b.get(3) == Some(&b'-')) && arabic_article_prefix(word)
+}
+
+#[inline(never)]
+fn arabic_article_prefix(word: &str) -> bool {
     [
         "al-", "el-", "ad-", "ash-", "as-", "az-", "at-", "an-", "ar-",
     ]
