@@ -1141,17 +1141,9 @@ impl<'g> Scan<'g> {
             }
             // A weekday anywhere, a month only first ("June Carter" is a name).
             let word = &text[toks[k].start as usize..toks[k].end as usize];
-            let weekday = [
-                "monday",
-                "tuesday",
-                "wednesday",
-                "thursday",
-                "friday",
-                "saturday",
-                "sunday",
-            ]
-            .iter()
-            .any(|d| word.eq_ignore_ascii_case(d));
+            let weekday = super::lexicon::WEEKDAYS
+                .iter()
+                .any(|d| word.eq_ignore_ascii_case(d));
             if weekday || k == a {
                 if k > a {
                     self.run(text, toks, a, k, false, paren_of);

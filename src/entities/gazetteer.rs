@@ -157,7 +157,7 @@ impl Gazetteer {
             };
         add(&mut COMMON_WORDS.lines(), class::COMMON, &mut words);
         add(&mut GIVEN_NAMES.lines(), class::GIVEN, &mut words);
-        let lists: [(&[&str], u32); 21] = [
+        let lists: [(&[&str], u32); 22] = [
             (lexicon::TITLE_HEADS, class::TITLE_HEAD),
             (lexicon::TITLE_MODIFIERS, class::TITLE_MOD),
             (lexicon::ORG_HEADS, class::ORG_HEAD),
@@ -166,6 +166,7 @@ impl Gazetteer {
             (lexicon::PLACE_OF, class::PLACE_OF),
             (lexicon::NAME_PARTICLES, class::PARTICLE),
             (lexicon::DEMONYMS, class::DEMONYM),
+            (&lexicon::WEEKDAYS, class::CALENDAR),
             (lexicon::CALENDAR, class::CALENDAR),
             (lexicon::NON_ENTITY_ACRONYMS, class::NON_ENTITY_ACRONYM),
             (lexicon::SAID_VERBS, class::SAID),

@@ -1108,8 +1108,9 @@ pub const DEMONYMS: &[&str] = &[
     "neotropical",
 ];
 
-/// Weekdays, months and other calendar words: never entities.
-pub const CALENDAR: &[&str] = &[
+/// The days of the week, which split a run of capitalised words wherever they stand
+/// ("Saturday June" is two words of the calendar).
+pub const WEEKDAYS: [&str; 7] = [
     "monday",
     "tuesday",
     "wednesday",
@@ -1117,6 +1118,10 @@ pub const CALENDAR: &[&str] = &[
     "friday",
     "saturday",
     "sunday",
+];
+
+/// Months and other calendar words (and the [`WEEKDAYS`]): never entities.
+pub const CALENDAR: &[&str] = &[
     "mon",
     "tue",
     "tues",
