@@ -1617,6 +1617,22 @@ impl<'g> Scan<'g> {
             push(self, Some(EntityKind::Organization), None, 2, surface);
             return;
         }
+        // "a Gallup poll", "the Quinnipiac survey": the name before a poll is the pollster,
+        // though a town bears it; a region or country is what was polled ("a Texas poll").
+        if let Some(t) = next_lower {
+            let w = &text[t.start as usize..t.end as usize];
+            // Not a plain word starting the sentence ("Exit polls", "Recent surveys") nor a
+            // person ("a Hillary Clinton poll").
+            let plain = single && first_wc & class::COMMON != 0;
+            if matches!(w, "poll" | "polls" | "survey" | "surveys")
+                && !strong_place
+                && !plain
+                && first_wc & class::GIVEN == 0
+            {
+                push(self, Some(EntityKind::Organization), None, 2, surface);
+                return;
+            }
+        }
         // "the newspaper El Mercurio", "the cartel Los Zetas", "the firm Willis Towers
         // Watson": a noun naming a kind of body right before the name says what it is,
         // unless the name is a person's (a given name first) or a region or country.

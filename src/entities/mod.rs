@@ -710,6 +710,21 @@ mod tests {
     }
 
     #[test]
+    fn a_name_before_a_poll_is_the_pollster() {
+        let (o, l) = (EntityKind::Organization, EntityKind::Location);
+        let e = names(
+            None,
+            "A new Gallup poll found support falling. A Texas poll showed the same. \
+             Exit polls were mixed, and the Quinnipiac survey agreed.",
+        );
+        assert!(has(&e, o, "Gallup"), "{e:?}");
+        assert!(has(&e, o, "Quinnipiac"), "{e:?}");
+        assert!(!has(&e, l, "Gallup"), "{e:?}");
+        assert!(has(&e, l, "Texas"), "{e:?}");
+        assert!(!e.iter().any(|(_, n)| n == "Exit"), "{e:?}");
+    }
+
+    #[test]
     fn plural_titles_and_time_zones() {
         let (p, o, l) = (
             EntityKind::Person,
