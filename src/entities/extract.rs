@@ -1512,6 +1512,16 @@ impl<'g> Scan<'g> {
         if b <= a {
             return;
         }
+        // A photo credit names the agency: "(AP Photo/Evan Vucci)" is AP's.
+        if b - a == 2
+            && toks[a].has(ALLCAPS)
+            && matches!(
+                &text[toks[a + 1].start as usize..toks[a + 1].end as usize],
+                "Photo" | "Photos"
+            )
+        {
+            b -= 1;
+        }
         // The run folded once, for every rule below that reads it whole (three folds and
         // gazetteer lookups of the same text before).
         fold_run(text, toks, a, b, span);

@@ -710,6 +710,17 @@ mod tests {
     }
 
     #[test]
+    fn a_photo_credit_names_the_agency() {
+        let e = names(
+            None,
+            "The president spoke on Monday. (AP Photo/Evan Vucci) Reporters asked questions.",
+        );
+        assert!(has(&e, EntityKind::Organization, "AP"), "{e:?}");
+        assert!(has(&e, EntityKind::Person, "Evan Vucci"), "{e:?}");
+        assert!(!e.iter().any(|(_, n)| n == "AP Photo"), "{e:?}");
+    }
+
+    #[test]
     fn a_name_before_a_poll_is_the_pollster() {
         let (o, l) = (EntityKind::Organization, EntityKind::Location);
         let e = names(
