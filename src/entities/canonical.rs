@@ -691,27 +691,36 @@ pub fn person_key(name: &str) -> String {
     kept.join(" ")
 }
 
+/// The Arabic article as it is joined to a name in Latin script.
+const ARABIC_ARTICLES: [&str; 9] = [
+    "al-", "el-", "ad-", "ash-", "as-", "az-", "at-", "an-", "ar-",
+];
+
+/// The name after an Arabic article joined to it, in any case ("al-Assad", "El-Sisi" ->
+/// "Assad", "Sisi"); `None` for a word without one.
+pub fn after_arabic_article(word: &str) -> Option<&str> {
+    ARABIC_ARTICLES.iter().find_map(|a| {
+        let head = word.get(..a.len())?;
+        let rest = &word[a.len()..];
+        (head.eq_ignore_ascii_case(a) && rest.chars().next().is_some_and(char::is_alphabetic))
+            .then_some(rest)
+    })
+}
+
 /// A person's name without the Arabic article joined to a word ("Bashar al-Assad" and
 /// "Bashar Assad" are written for one man; "Al-Assad" is "Assad"). A separate word stays
 /// ("Al Gore").
 fn without_arabic_articles(name: &str) -> std::borrow::Cow<'_, str> {
-    const ARTICLES: [&str; 9] = [
-        "al-", "el-", "ad-", "ash-", "as-", "az-", "at-", "an-", "ar-",
-    ];
-    fn joined(w: &str) -> Option<&str> {
-        ARTICLES.iter().find_map(|a| {
-            let head = w.get(..a.len())?;
-            let rest = &w[a.len()..];
-            (head.eq_ignore_ascii_case(a) && rest.chars().next().is_some_and(char::is_alphabetic))
-                .then_some(rest)
-        })
-    }
-    if !name.contains('-') || !name.split_whitespace().any(|w| joined(w).is_some()) {
+    if !name.contains('-')
+        || !name
+            .split_whitespace()
+            .any(|w| after_arabic_article(w).is_some())
+    {
         return std::borrow::Cow::Borrowed(name);
     }
     let words: Vec<&str> = name
         .split_whitespace()
-        .map(|w| joined(w).unwrap_or(w))
+        .map(|w| after_arabic_article(w).unwrap_or(w))
         .collect();
     std::borrow::Cow::Owned(words.join(" "))
 }

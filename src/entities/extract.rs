@@ -2,7 +2,7 @@
 //! sentence starts, headings, titles and nationality words, and typing each name from
 //! gazetteers, cue words and context. Produces mentions; `canonical` merges them.
 
-use super::canonical::fold_into;
+use super::canonical::{after_arabic_article, fold_into};
 use super::gazetteer::{class, Gazetteer, Place, PlaceClass};
 use crate::article::EntityKind;
 
@@ -423,20 +423,8 @@ fn arabic_article_name(word: &str) -> bool {
     // Asked of every lowercase word: nearly all have no hyphen where an article's would be
     // (comparing the prefixes of every word was a fifth of extraction).
     let b = word.as_bytes();
-    (b.get(2) == Some(&b'-') || b.get(3) == Some(&b'-')) && arabic_article_prefix(word)
-}
-
-#[inline(never)]
-fn arabic_article_prefix(word: &str) -> bool {
-    [
-        "al-", "el-", "ad-", "ash-", "as-", "az-", "at-", "an-", "ar-",
-    ]
-    .iter()
-    .any(|p| {
-        word.strip_prefix(p)
-            .and_then(|rest| rest.chars().next())
-            .is_some_and(char::is_uppercase)
-    })
+    (b.get(2) == Some(&b'-') || b.get(3) == Some(&b'-'))
+        && after_arabic_article(word).is_some_and(|name| name.starts_with(char::is_uppercase))
 }
 
 /// Marks lines written in title case or capitals: there, capitals do not mark names.
