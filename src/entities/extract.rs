@@ -636,7 +636,8 @@ impl<'g> Scan<'g> {
             }
             let start = i;
             let mut j = i + 1;
-            let mut has_org_head_of = self.wc(text, &toks, i)
+            let first_wc = self.wc(text, &toks, i);
+            let mut has_org_head_of = first_wc
                 & (class::ORG_HEAD_OF | class::TITLE_HEAD | class::PLACE_SUFFIX | class::ORG_HEAD)
                 != 0;
             let mut has_org = false;
@@ -649,24 +650,25 @@ impl<'g> Scan<'g> {
             // After a person's title any name will do, listed as a given name or not
             // ("Sen. Mitt Romney of Utah", "Rep. Hakeem Jeffries of New York"); after an
             // institution word only a given name says a person is named.
-            let mut after_title = self.wc(text, &toks, i) & class::TITLE_HEAD != 0;
+            let mut after_title = first_wc & class::TITLE_HEAD != 0;
             // "Ministry of": an institution word first, then "of" (for "and" below).
-            let first_org = self.wc(text, &toks, i) & class::ORG_HEAD != 0;
+            let first_org = first_wc & class::ORG_HEAD != 0;
             let mut passed_of = false;
             // "Kazakhstan's Interior Ministry": the possessor is a name of its own; but a
             // plain word's possessive starts a longer name ("the Workers' Party", "the
             // Women's Refuge"), as it does inside a run.
-            let plain_possessor = toks[i].has(POSS) && {
-                let wc = self.wc(text, &toks, i);
-                wc & class::COMMON != 0
-                    && wc & (class::GIVEN | IS_PLACE | class::ORG_HEAD | class::TITLE_HEAD) == 0
-                    && !toks[i].has(ALLCAPS)
-                    && i + 1 < n
-                    && !toks[i + 1].has(HARD)
-                    && self.name_like(text, &toks, i + 1)
-                    // Not before a person: "Racing's Fernando Gago".
-                    && !given_only(self.wc(text, &toks, i + 1))
-            };
+            let plain_possessor = toks[i].has(POSS)
+                && self.capitalised_common(
+                    text,
+                    &toks,
+                    i,
+                    class::GIVEN | IS_PLACE | class::ORG_HEAD | class::TITLE_HEAD,
+                )
+                && i + 1 < n
+                && !toks[i + 1].has(HARD)
+                && self.name_like(text, &toks, i + 1)
+                // Not before a person: "Racing's Fernando Gago".
+                && !given_only(self.wc(text, &toks, i + 1));
             if toks[i].has(POSS) && !plain_possessor {
             } else {
                 while j < n && !toks[j].has(HARD) {
@@ -749,14 +751,18 @@ impl<'g> Scan<'g> {
                         // Services", "Department of Housing and Urban Development".
                         if w == "and" && first_org && passed_of && next_ok(j + 1) {
                             let mut k = j + 1;
-                            // A title's words are portfolios here ("and Finance").
-                            while k < n && k <= j + 3 && !toks[k].has(HARD) && {
-                                let wc = self.wc(text, &toks, k);
-                                wc & class::COMMON != 0
-                                    && wc & (class::GIVEN | class::ORG_HEAD | IS_PLACE) == 0
-                                    && toks[k].has(CAP)
-                                    && !toks[k].has(ALLCAPS)
-                            } {
+                            // Looser than a plain word: a title's words are portfolios
+                            // here ("and Finance").
+                            while k < n
+                                && k <= j + 3
+                                && !toks[k].has(HARD)
+                                && self.capitalised_common(
+                                    text,
+                                    &toks,
+                                    k,
+                                    class::GIVEN | class::ORG_HEAD | IS_PLACE,
+                                )
+                            {
                                 k += 1;
                             }
                             let ends = k > j + 1
@@ -856,22 +862,32 @@ impl<'g> Scan<'g> {
     }
 
     /// Whether token `k` is a capitalised plain English word: no given name, place,
-    /// institution or title word, nationality or acronym ("Human", "Means", "Commerce").
+    /// institution or title word, nationality, possessive or acronym ("Human", "Means",
+    /// "Commerce").
     fn plain_word(&mut self, text: &str, toks: &[Tok], k: usize) -> bool {
-        let t = toks[k];
-        if !t.has(CAP) || t.has(ALLCAPS) || t.has(POSS) {
-            return false;
-        }
-        let wc = self.wc(text, toks, k);
-        wc & class::COMMON != 0
-            && wc
-                & (class::GIVEN
+        !toks[k].has(POSS)
+            && self.capitalised_common(
+                text,
+                toks,
+                k,
+                class::GIVEN
                     | class::ORG_HEAD
                     | class::TITLE_HEAD
                     | class::TITLE_MOD
                     | class::DEMONYM
-                    | IS_PLACE)
-                == 0
+                    | IS_PLACE,
+            )
+    }
+
+    /// Whether token `k` is an English word written with a capital (not in capitals) and
+    /// has none of the class bits `not`.
+    fn capitalised_common(&mut self, text: &str, toks: &[Tok], k: usize, not: u32) -> bool {
+        let t = toks[k];
+        if !t.has(CAP) || t.has(ALLCAPS) {
+            return false;
+        }
+        let wc = self.wc(text, toks, k);
+        wc & class::COMMON != 0 && wc & not == 0
     }
 
     /// Whether token `k` is a plain English word written in capitals ("JUST", "OPINION"),
