@@ -517,7 +517,7 @@ pub struct Scan<'g> {
     /// low bits of their gazetteer key: (key, bits), (0, 0) when empty.
     recent: Box<[(u64, u32)]>,
     buf: String,
-    /// A run's folded text, for [`Scan::classify`].
+    /// The folded text of the run [`Scan::classify`] is reading.
     span: String,
     base: u32,
 }
@@ -1424,28 +1424,21 @@ impl<'g> Scan<'g> {
         })
     }
 
-    /// Whether the word in capitals `toks[a]` (folded: `folded`), which the gazetteer knows
+    /// Whether the word in capitals `toks[a]` (folded: `self.span`), which the gazetteer knows
     /// as the town or city `p`, names it. Acronyms collide with towns: "DACA" is another
     /// name of Dhaka, "DOMA" a town in Nigeria, "MAGA" one in the Philippines, "MERS" another
     /// name of Moers. In capitals a word names a town as a dateline or a headline does: a
     /// city of 100,000 or more by its own name or a word of it ("SEOUL", "RICHMOND",
     /// "FRANKFURT"), or any place followed by its region or country ("FERGUSON, Mo.").
     /// Regions and countries are not asked ("IOWA", "USA").
-    fn capitals_name_town(
-        &mut self,
-        text: &str,
-        toks: &[Tok],
-        a: usize,
-        folded: &str,
-        p: &Place,
-    ) -> bool {
+    fn capitals_name_town(&mut self, text: &str, toks: &[Tok], a: usize, p: &Place) -> bool {
         if text[toks[a].start as usize..toks[a].end as usize].contains('.') {
             return true;
         }
         let mut own = String::with_capacity(p.canonical.len());
         fold_into(&p.canonical, &mut own);
         // By its own name, or a word of it ("FRANKFURT": Frankfurt am Main, "BRONX").
-        if p.class >= PlaceClass::City && own.split([' ', '-']).any(|w| w == folded) {
+        if p.class >= PlaceClass::City && own.split([' ', '-']).any(|w| w == self.span) {
             return true;
         }
         let n = a + 1;
@@ -1463,40 +1456,12 @@ impl<'g> Scan<'g> {
         region || state_abbreviation
     }
 
-    /// Classifies the run `toks[a..b]` and pushes its mentions.
+    /// Classifies the run `toks[a..b]` and pushes its mentions. The run's folded text is
+    /// kept in `self.span` (one buffer from run to run); a nested call for part of the run
+    /// refolds it, so every nested call is the last thing this one does.
     #[allow(clippy::too_many_arguments)]
     fn classify(
         &mut self,
-        text: &str,
-        toks: &[Tok],
-        a: usize,
-        b: usize,
-        cue: Cue,
-        with_number: bool,
-        paren_of: Option<usize>,
-        sent_lone: bool,
-    ) {
-        // The run's folded text goes into a buffer kept from run to run (a new string per
-        // run before). A nested call for part of the run starts with an empty one.
-        let mut span = std::mem::take(&mut self.span);
-        self.classify_in(
-            &mut span,
-            text,
-            toks,
-            a,
-            b,
-            cue,
-            with_number,
-            paren_of,
-            sent_lone,
-        );
-        self.span = span;
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn classify_in(
-        &mut self,
-        span: &mut String,
         text: &str,
         toks: &[Tok],
         a: usize,
@@ -1528,13 +1493,13 @@ impl<'g> Scan<'g> {
         }
         // The run folded once, for every rule below that reads it whole (three folds and
         // gazetteer lookups of the same text before).
-        fold_run(text, toks, a, b, span);
-        let place = g.place(span);
+        fold_run(text, toks, a, b, &mut self.span);
+        let place = g.place(&self.span);
         if b - a == 1 && toks[a].has(ALLCAPS) {
             if let Some(p) = place.filter(|p| p.class < PlaceClass::Region) {
                 // A word in capitals that names no town here is an acronym or a headline
                 // word ("DACA", "TIME", "OBAMA"); what it is, this word alone cannot say.
-                if !self.capitals_name_town(text, toks, a, span, p) {
+                if !self.capitals_name_town(text, toks, a, p) {
                     return;
                 }
             }
@@ -1556,7 +1521,7 @@ impl<'g> Scan<'g> {
                 }
                 return self.classify(text, toks, a + 1, b, cue, with_number, paren_of, false);
             }
-            if b - a == 2 && g.word(span) & class::DEMONYM != 0 {
+            if b - a == 2 && g.word(&self.span) & class::DEMONYM != 0 {
                 return;
             }
         }
@@ -1800,7 +1765,7 @@ impl<'g> Scan<'g> {
             return;
         }
         // Organisations everyone knows by a bare name ("Reuters", "Al Jazeera").
-        if g.word(span) & class::KNOWN_ORG != 0 {
+        if g.word(&self.span) & class::KNOWN_ORG != 0 {
             push(self, Some(EntityKind::Organization), None, 3, surface);
             return;
         }
@@ -1840,7 +1805,7 @@ impl<'g> Scan<'g> {
         }
         if single
             && matches!(
-                span.as_str(),
+                self.span.as_str(),
                 "senate"
                     | "congress"
                     | "parliament"
@@ -1913,7 +1878,7 @@ impl<'g> Scan<'g> {
             let last_common = last_wc & class::COMMON != 0 && last_wc & class::GIVEN == 0;
             // Spanish articles and particles: "Las Cuevas", "El Paujil", "Pozo de Quilmes".
             let spanish_article = matches!(
-                span.split(' ').next(),
+                self.span.split(' ').next(),
                 Some("la" | "las" | "los" | "el" | "lo")
             );
             let particle = toks[a..b].iter().any(|t| {
