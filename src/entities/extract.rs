@@ -251,7 +251,8 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
         let mut hyph_lower = false;
         let mut after_hyphen = false;
         let mut has_dot = false;
-        let mut pushed = false;
+        // Bytes of a possessive ending ("'s", "'") after the word: not part of the token.
+        let mut possessive_end = 0;
         if first_class != 0 {
             // A word starting with a plain ASCII letter or digit (most words): its first
             // character's class comes from the table, not from the general path below.
@@ -326,19 +327,8 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
                         && !after.is_some_and(char::is_alphanumeric)
                     {
                         // Possessive: "Kazakhstan's" is the token "Kazakhstan".
-                        out.push(Tok {
-                            start: start as u32,
-                            end: j as u32,
-                            flags: finish_flags(
-                                flags | POSS,
-                                &text[start..j],
-                                letters,
-                                uppers,
-                                hyph_lower,
-                            ) | gap,
-                        });
-                        pushed = true;
-                        j += lj + 1;
+                        flags |= POSS;
+                        possessive_end = lj + 1;
                         break;
                     }
                     let tail: String = rest.chars().take_while(|c| c.is_alphanumeric()).collect();
@@ -349,19 +339,8 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
                 }
                 '\'' | '\u{2019}' if j > start && b[j - 1] == b's' => {
                     // Plural possessive ("Workers' Party"): the apostrophe is not a quote.
-                    out.push(Tok {
-                        start: start as u32,
-                        end: j as u32,
-                        flags: finish_flags(
-                            flags | POSS,
-                            &text[start..j],
-                            letters,
-                            uppers,
-                            hyph_lower,
-                        ) | gap,
-                    });
-                    pushed = true;
-                    j += lj;
+                    flags |= POSS;
+                    possessive_end = lj;
                     break;
                 }
                 '-' | '\u{2010}' | '\u{2011}' if next_alnum => {
@@ -387,18 +366,13 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
                 _ => break,
             }
         }
-        if pushed {
-            gap = 0;
-            i = j;
-            continue;
-        }
         out.push(Tok {
             start: start as u32,
             end: j as u32,
             flags: finish_flags(flags, &text[start..j], letters, uppers, hyph_lower) | gap,
         });
         gap = 0;
-        i = j;
+        i = j + possessive_end;
     }
 }
 
