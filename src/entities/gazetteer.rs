@@ -126,12 +126,6 @@ pub struct Gazetteer {
     tokens: FxMap<u64, (u32, u32)>,
 }
 
-/// The key of a folded token in [`Gazetteer::tokens`].
-#[inline]
-fn token_key(folded: &[u8]) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(folded)
-}
-
 const NO_PLACE: u32 = u32::MAX;
 
 impl Gazetteer {
@@ -292,12 +286,12 @@ impl Gazetteer {
         let mut tokens: FxMap<u64, (u32, u32)> = FxMap::default();
         tokens.reserve(words.len() + place_keys.len());
         for (w, &bits) in &words {
-            tokens.insert(token_key(w.as_bytes()), (bits, NO_PLACE));
+            tokens.insert(Self::token_key(w.as_bytes()), (bits, NO_PLACE));
         }
         for (k, &id) in &place_keys {
             if !k.contains(' ') {
                 tokens
-                    .entry(token_key(k.as_bytes()))
+                    .entry(Self::token_key(k.as_bytes()))
                     .or_insert((0, NO_PLACE))
                     .1 = id;
             }
@@ -314,7 +308,7 @@ impl Gazetteer {
     /// table holds keys, not words).
     #[inline]
     pub fn token_key(folded: &[u8]) -> u64 {
-        token_key(folded)
+        xxhash_rust::xxh3::xxh3_64(folded)
     }
 
     /// Class bits and place of one folded token, by its [`Gazetteer::token_key`]: for a
