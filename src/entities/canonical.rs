@@ -590,6 +590,28 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         if kind == EntityKind::Person && g.strength == 0 {
             continue;
         }
+        // A small town's name alone that the text never places ("in", "near", a region
+        // after it) is more often someone's: one that speaks or has an administration is
+        // a person ("The Obama administration ... Obama has": Obama is also a town in
+        // Japan); one that is a common surname is left out, as a reader could not tell
+        // ("Rubio", "Conyers"; "Gallup" the pollster). A town's own name stays ("the
+        // Charlottesville rally").
+        let unplaced_town = kind == EntityKind::Location
+            && g.words == 1
+            && g.strength <= 1
+            && g.place_prep == 0
+            && g.place_class == Some(PlaceClass::SmallCity);
+        let kind = if unplaced_town && g.said > 0 {
+            EntityKind::Person
+        } else if unplaced_town
+            && g.surfaces
+                .first()
+                .is_some_and(|(s, _)| super::gazetteer::is_surname(&s.to_lowercase()))
+        {
+            continue;
+        } else {
+            kind
+        };
         // The last read of the group: its surfaces move into the entity.
         let mut surfaces = std::mem::take(&mut g.surfaces);
         let name = {

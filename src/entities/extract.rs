@@ -1415,11 +1415,18 @@ impl<'g> Scan<'g> {
         if p.class >= PlaceClass::City && own.split([' ', '-']).any(|w| w == self.span) {
             return true;
         }
-        let n = a + 1;
-        let comma = toks
-            .get(n)
-            .is_some_and(|t| text[toks[a].end as usize..t.start as usize].trim() == ",");
-        if !comma {
+        self.region_follows(text, toks, a + 1)
+    }
+
+    /// Whether the name ending before `toks[n]` is followed by a comma and a region or
+    /// country, as a town is placed: "Ferguson, Mo.", "Conyers, Georgia".
+    fn region_follows(&mut self, text: &str, toks: &[Tok], n: usize) -> bool {
+        let comma = n > 0
+            && toks
+                .get(n)
+                .is_some_and(|t| text[toks[n - 1].end as usize..t.start as usize].trim() == ",");
+        // "according to SANA, Syria's news agency" describes; it does not place.
+        if !comma || toks[n].has(POSS) {
             return false;
         }
         let region = place_class(self.wc(text, toks, n)).is_some_and(|c| c >= PlaceClass::Region);
@@ -1632,7 +1639,12 @@ impl<'g> Scan<'g> {
                 push(self, Some(EntityKind::Person), None, 3, surface);
                 return;
             }
-            let context = place_prep || place_before || next_wc & class::PLACE_SUFFIX != 0;
+            let context = place_prep
+                || place_before
+                || next_wc & class::PLACE_SUFFIX != 0
+                || (single
+                    && p.class == PlaceClass::SmallCity
+                    && self.region_follows(text, toks, b));
             // A small town's name alone that says something is someone's surname ("Obama
             // said": Obama is also a town in Japan).
             let speaking_town = single && p.class == PlaceClass::SmallCity && said;

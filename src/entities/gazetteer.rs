@@ -11,6 +11,7 @@ use super::lexicon;
 const LOCATIONS: &str = include_str!("../../data/locations.tsv");
 const GIVEN_NAMES: &str = include_str!("../../data/given_names.txt");
 const COMMON_WORDS: &str = include_str!("../../data/common_words.txt");
+const SURNAMES: &str = include_str!("../../data/surnames.txt");
 
 /// A small, fast hasher for short string keys (the FxHash mixing step); the keys are our own
 /// folded words, so hash flooding is not a concern.
@@ -71,14 +72,41 @@ pub struct Place {
 /// two, so it reads the list itself (one byte search, well under a millisecond) rather than
 /// building the gazetteer's maps, which costs a search process about 25 ms.
 pub fn common_word_listed(folded: &str) -> bool {
-    if folded.is_empty() || folded.contains('\n') {
+    listed(COMMON_WORDS, folded)
+}
+
+/// Whether a lowercase word is one of the commonest US surnames (`data/surnames.txt`).
+/// Asked only of the rare names whose reading is in doubt, so a byte search suffices.
+pub fn is_surname(lower: &str) -> bool {
+    listed(SURNAMES, lower)
+}
+
+/// Whether `w` is a whole line of `list`: one word a line, sorted bytewise (as
+/// `data/generate.py` writes them), so a binary search over the bytes finds it.
+fn listed(list: &str, w: &str) -> bool {
+    if w.is_empty() || w.contains('\n') {
         return false;
     }
-    let list = COMMON_WORDS.as_bytes();
-    let w = folded.as_bytes();
-    let line = |at: usize| list.get(at + w.len()).is_none_or(|&c| c == b'\n');
-    (list.starts_with(w) && line(0))
-        || memchr::memmem::find_iter(list, w).any(|at| at > 0 && list[at - 1] == b'\n' && line(at))
+    let list = list.as_bytes();
+    let w = w.as_bytes();
+    // Invariant: every line starting before `lo` sorts below `w`, every line starting at
+    // or after `hi` above it; `lo` is always a line start.
+    let (mut lo, mut hi) = (0, list.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let start = list[..mid]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |i| i + 1);
+        let start = start.max(lo);
+        let end = memchr::memchr(b'\n', &list[start..]).map_or(list.len(), |i| start + i);
+        match list[start..end].cmp(w) {
+            std::cmp::Ordering::Equal => return true,
+            std::cmp::Ordering::Less => lo = end + 1,
+            std::cmp::Ordering::Greater => hi = start,
+        }
+    }
+    false
 }
 
 /// Word classes a folded word may belong to, as bits.
@@ -414,6 +442,20 @@ mod tests {
         }
         for w in ["tokayev", "leadershi", "eadership", "", "court\nfour"] {
             assert!(!common_word_listed(w), "{w}");
+        }
+        // The binary search finds every line of both lists, and nothing between them.
+        for list in [COMMON_WORDS, SURNAMES] {
+            for w in list.lines() {
+                assert!(listed(list, w), "{w}");
+                assert!(!listed(list, &format!("{w}\u{1}")), "{w}");
+            }
+        }
+        // Common surnames only: a town's own name is not one, nor a rare family name.
+        for w in ["smith", "rubio", "gallup", "conyers", "palin"] {
+            assert!(is_surname(w), "{w}");
+        }
+        for w in ["charlottesville", "scarsdale", "obama", "smi", "mith", ""] {
+            assert!(!is_surname(w), "{w}");
         }
         assert!(g.word("john") & class::GIVEN != 0);
         assert!(g.word("kazakh") & class::DEMONYM != 0);

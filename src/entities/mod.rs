@@ -806,6 +806,37 @@ mod tests {
     }
 
     #[test]
+    fn a_small_town_the_text_never_places_is_no_place() {
+        // Obama is a town in Japan: one with an administration is a person.
+        let e = names(
+            None,
+            "The Obama administration announced a plan. Obama has also done nothing.",
+        );
+        assert!(has(&e, EntityKind::Person, "Obama"), "{e:?}");
+        assert!(!has(&e, EntityKind::Location, "Obama"), "{e:?}");
+        // Conyers (Georgia) is a common surname too: alone, nobody can tell.
+        let e = names(None, "Conyers has introduced a bill in the House.");
+        assert!(!has(&e, EntityKind::Location, "Conyers"), "{e:?}");
+        // Placed as a dateline or by a preposition, the town is a place again.
+        for text in [
+            "Conyers, Ga. - The mayor spoke on Monday.",
+            "Conyers, Georgia - The mayor spoke on Monday.",
+            "The mayor of the city spoke in Conyers on Monday.",
+        ] {
+            assert!(
+                has(&names(None, text), EntityKind::Location, "Conyers"),
+                "{text}"
+            );
+        }
+        // A town's name that is no family name stays a place ("the Charlottesville rally").
+        let e = names(None, "The Charlottesville rally turned violent.");
+        assert!(has(&e, EntityKind::Location, "Charlottesville"), "{e:?}");
+        // A country after a comma describes when it is a possessor.
+        let e = names(None, "The report cited Conyers, Syria's envoy, on Monday.");
+        assert!(!has(&e, EntityKind::Location, "Conyers"), "{e:?}");
+    }
+
+    #[test]
     fn user_text_never_panics() {
         let ex = Extractor::new();
         for t in [
