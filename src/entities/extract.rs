@@ -749,19 +749,35 @@ impl<'g> Scan<'g> {
                         // "Ways and Means Committee", "Energy and Commerce Committee": plain
                         // words on both sides of "and" and an institution word after them
                         // make one body. Not "Obama and Clinton Foundation".
+                        // Portfolio words count as plain here ("Energy and Commerce
+                        // Committee", "Health and Human Services Department", though an
+                        // energy company is "X Energy"), and a title may end the body's
+                        // name as an institution word does ("Health and Human Services
+                        // Secretary Alex Azar").
                         if w == "and" && !has_org && j - start <= 3 && next_ok(j + 1) {
-                            let before_plain = (start..j)
-                                .all(|k| toks[k].has(LOWER) || self.plain_word(text, &toks, k));
+                            // Not after a body or place known by its own name: "White
+                            // House and State Department", "Pentagon and ..." are two.
+                            self.buf.clear();
+                            fold_into(
+                                &text[toks[start].start as usize..toks[j - 1].end as usize],
+                                &mut self.buf,
+                            );
+                            let known_before = self.g.place(&self.buf).is_some();
+                            let before_plain = !known_before
+                                && (start..j).all(|k| {
+                                    toks[k].has(LOWER) || self.portfolio_word(text, &toks, k)
+                                });
                             let mut k = j + 1;
                             let mut head = false;
                             while before_plain && k < n && k <= j + 3 && !toks[k].has(HARD) {
                                 // At least one plain word first: "House and Senate",
                                 // "White House and Congress" are two bodies.
-                                if self.wc(text, &toks, k) & class::ORG_HEAD != 0 {
-                                    head = k > j + 1 && !toks[k].has(ALLCAPS);
-                                    break;
-                                }
-                                if !self.plain_word(text, &toks, k) {
+                                if !self.portfolio_word(text, &toks, k) {
+                                    head = k > j + 1
+                                        && !toks[k].has(ALLCAPS)
+                                        && self.wc(text, &toks, k)
+                                            & (class::ORG_HEAD | class::TITLE_HEAD)
+                                            != 0;
                                     break;
                                 }
                                 k += 1;
@@ -835,22 +851,53 @@ impl<'g> Scan<'g> {
         self.base += text.len() as u32 + 1;
     }
 
-    /// Whether token `k` is a capitalised plain English word: no given name, place,
-    /// institution or title word, nationality, possessive or acronym ("Human", "Means",
-    /// "Commerce").
-    fn plain_word(&mut self, text: &str, toks: &[Tok], k: usize) -> bool {
-        !toks[k].has(POSS)
-            && self.capitalised_common(
+    /// Whether token `k` is a plain capitalised word or a portfolio ("Energy", "Health",
+    /// "Commerce"), which may stand on either side of "and" in a body's name.
+    fn portfolio_word(&mut self, text: &str, toks: &[Tok], k: usize) -> bool {
+        if toks[k].has(POSS)
+            || !self.capitalised_common(
                 text,
                 toks,
                 k,
-                class::GIVEN
-                    | class::ORG_HEAD
-                    | class::TITLE_HEAD
-                    | class::TITLE_MOD
-                    | class::DEMONYM
-                    | IS_PLACE,
+                class::GIVEN | class::TITLE_HEAD | class::DEMONYM | IS_PLACE,
             )
+        {
+            return false;
+        }
+        let wc = self.wc(text, toks, k);
+        if wc & class::KNOWN_ORG != 0 {
+            return false;
+        }
+        // A title's rank words are no portfolio ("Former Health and ...").
+        let w = &text[toks[k].start as usize..toks[k].end as usize];
+        if [
+            "deputy",
+            "vice",
+            "acting",
+            "former",
+            "ex",
+            "first",
+            "chief",
+            "prime",
+            "interim",
+            "junior",
+            "senior",
+            "then",
+            "late",
+            "new",
+            "assistant",
+            "associate",
+            "executive",
+            "managing",
+            "general",
+            "shadow",
+        ]
+        .iter()
+        .any(|r| w.eq_ignore_ascii_case(r))
+        {
+            return false;
+        }
+        wc & class::ORG_HEAD == 0 || wc & class::TITLE_MOD != 0
     }
 
     /// Whether token `k` is an English word written with a capital (not in capitals) and

@@ -710,6 +710,44 @@ mod tests {
     }
 
     #[test]
+    fn portfolios_joined_by_and_name_one_body() {
+        let o = EntityKind::Organization;
+        let e = names(
+            None,
+            "On Monday, the Energy and Commerce Committee met. Later, Health and Human \
+             Services Secretary Alex Azar spoke, and the Pentagon and State Department \
+             agreed. A former Health and Human Services official and the White House and \
+             State Department were quiet.",
+        );
+        for name in ["Energy and Commerce Committee", "Health and Human Services"] {
+            assert!(has(&e, o, name), "{name}: {e:?}");
+        }
+        assert!(has(&e, EntityKind::Person, "Alex Azar"), "{e:?}");
+        // Two bodies, one known by its own name ("Pentagon", "White House"); no rank word.
+        assert!(
+            !e.iter().any(|(_, n)| n.contains(" and State")
+                || n == "Commerce Committee"
+                || n == "Human Services"
+                || n.starts_with("Former")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn page_chrome_in_capitals_is_no_body() {
+        let e = names(
+            None,
+            "SEE ALSO: The vote failed on Monday. READ MORE: Senate votes. UPDATE: The \
+             committee adjourned.",
+        );
+        assert!(
+            !e.iter()
+                .any(|(_, n)| ["SEE", "MORE", "UPDATE", "READ"].contains(&n.as_str())),
+            "{e:?}"
+        );
+    }
+
+    #[test]
     fn a_photo_credit_names_the_agency() {
         let e = names(
             None,
