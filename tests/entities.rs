@@ -36,6 +36,26 @@ fn entity_filter_accepts_a_spelling_variant() {
     assert!(r.stderr().contains("no entity"), "{}", r.stderr());
 }
 
+/// `entity:` searches the names and aliases the articles were indexed with: a short form,
+/// a full name as a phrase, an acronym and a spelling variant all find him.
+#[test]
+fn the_entity_field_finds_names_aliases_and_variants() {
+    let sb = indexed();
+    let total = |q: &str| {
+        let (code, v) = sb.search_json(&[q, "--limit", "50"]);
+        assert_eq!(code, 0, "{q}: {v}");
+        v["total_articles"].as_u64().unwrap_or(0)
+    };
+    let short = total("entity:Tokayev");
+    assert!(short >= 4, "entity:Tokayev found {short} articles");
+    assert_eq!(total("entity:Tokajev"), short);
+    assert!(total("entity:\"Kassym-Jomart Tokayev\"") >= 3);
+    assert!(total("entity:CSTO") >= 3);
+    // Words of the text that name nobody are not in the field.
+    let r = sb.run(&["search", "entity:curfew"]);
+    assert_eq!(r.code(), 1, "{}", r.stdout());
+}
+
 #[test]
 fn entities_lists_one_tokayev_with_aliases() {
     let sb = indexed();
