@@ -82,7 +82,7 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// (title, text) of each record of an AllSides-style JSON Lines file, gzip-compressed.
+/// (title, body) of each record of an AllSides-style JSON Lines file, gzip-compressed.
 fn read_records(path: &Path) -> anyhow::Result<Vec<(String, String)>> {
     let file = std::fs::File::open(path)?;
     let reader = std::io::BufReader::new(flate2::read::GzDecoder::new(file));
@@ -90,7 +90,11 @@ fn read_records(path: &Path) -> anyhow::Result<Vec<(String, String)>> {
     for line in reader.lines() {
         let v: serde_json::Value = serde_json::from_str(&line?)?;
         let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
-        docs.push((s("title"), s("content_original")));
+        // The body as the indexer reads it (paragraphs, whitespace, inline cards).
+        docs.push((
+            s("title"),
+            newsidx::ingest::normalise_body(&s("content_original")),
+        ));
     }
     Ok(docs)
 }

@@ -1655,7 +1655,8 @@ impl<'g> Scan<'g> {
         // "Emilio Reyes (Olimpia)", "Ana Soto (Tolima)": a name alone in parentheses right
         // after a person is what the person belongs to, a club or a party, even when a
         // town shares its name. A country there is a nationality and stays a place, and
-        // a place of several words ("San Pedro Sula") is where the person is from.
+        // a place of several words ("San Pedro Sula") is where the person is from, as is a
+        // US state.
         let closes = text
             .get(toks[b - 1].end as usize..)
             .is_some_and(|r| r.starts_with(')'));
@@ -1666,7 +1667,12 @@ impl<'g> Scan<'g> {
                 && self.mentions.get(pi).is_some_and(|m| {
                     m.kind == Some(EntityKind::Person) && m.words >= 2 && !m.acronym
                 })
-                && place.is_none_or(|p| single && p.class < PlaceClass::Country)
+                && place.is_none_or(|p| {
+                    single
+                        && p.class < PlaceClass::Country
+                        // "Susan Collins (Maine)": the state a US lawmaker represents.
+                        && !super::lexicon::US_STATES.contains(&&*p.canonical)
+                })
                 && last_wc & (class::FACILITY | class::PLACE_SUFFIX) == 0
                 && !(single && first_wc & (class::GIVEN | class::COMMON) != 0)
             {

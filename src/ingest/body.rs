@@ -146,7 +146,7 @@ pub fn normalise_body(text: &str) -> String {
         }
     }
     push_block(&mut out, &block, breaks);
-    nfc(out)
+    nfc(without_hovercards(out))
 }
 
 /// Whether a block of lines is one paragraph wrapped at a fixed width.
@@ -188,13 +188,184 @@ pub fn join_paragraphs<'a>(paras: impl IntoIterator<Item = &'a str>) -> String {
         }
         out.push_str(&one);
     }
-    nfc(out)
+    nfc(without_hovercards(out))
+}
+
+/// The text without the person cards some sites inline after a name and scrapers keep
+/// as text: "President Trump Donald John TrumpGOP senators balk at ... votes MORE says
+/// he ..." is "President Trump says he ...". A card is the person's full name glued to
+/// the first of a few related headlines, closed by "MORE"; it opens right after the name
+/// as the sentence wrote it, whose last word the glued one repeats ("Trump" ...
+/// "TrumpGOP"). Left as text, the card made people of "Trump Donald John TrumpGOP" and
+/// passages of headlines.
+fn without_hovercards(text: String) -> String {
+    /// Bytes between a card's glued word and its "MORE", at most.
+    const SPAN: usize = 600;
+    if !text.contains(" MORE") {
+        return text;
+    }
+    let b = text.as_bytes();
+    let mut cut: Vec<(usize, usize)> = Vec::new();
+    let mut i = 1;
+    while i < b.len() {
+        // A glue: a lowercase letter then a capital inside one word ("TrumpGOP").
+        if !(b[i].is_ascii_uppercase() && b[i - 1].is_ascii_lowercase()) {
+            i += 1;
+            continue;
+        }
+        // Hyphens belong to the name ("Ocasio-CortezSanders ...").
+        let word_start = b[..i]
+            .iter()
+            .rposition(|&c| !(c.is_ascii_alphabetic() || c == b'-'))
+            .map_or(0, |p| p + 1);
+        let glued = &text[word_start..i];
+        // A card never begins inside the one before it.
+        let floor = cut.last().map_or(0, |c| c.1);
+        match card_at(&text, word_start, glued, SPAN).filter(|c| c.0 >= floor) {
+            Some((start, end)) => {
+                cut.push((start, end));
+                i = end;
+            }
+            None => i += 1,
+        }
+    }
+    if cut.is_empty() {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (start, end) in cut {
+        out.push_str(&text[at..start]);
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// The byte range of a card whose glued word starts at `glue` and begins with `surname`:
+/// from the space before the full name to the end of "MORE".
+fn card_at(text: &str, glue: usize, surname: &str, span: usize) -> Option<(usize, usize)> {
+    // "Mc", "De" and the like are not a surname of their own ("McConnell", "DeSantis").
+    if surname.len() < 3 || !surname.as_bytes()[0].is_ascii_uppercase() {
+        return None;
+    }
+    // The full name before the glued word: a few name words ("Donald John", "Addison
+    // (Mitch) Mitchell", "Paul J."), after the name as written, ending in the surname.
+    let before = &text[..glue];
+    let mut words = before.split(' ').rev();
+    if words.next() != Some("") {
+        return None; // the glued word must start a word
+    }
+    let mut start = glue - 1;
+    for _ in 0..6 {
+        let w = words.next()?;
+        let name_word = w
+            .trim_start_matches('(')
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase);
+        if !name_word || w.contains("\n") {
+            return None;
+        }
+        if w == surname && start < glue - 1 {
+            // `start` is the space before the full name's first word.
+            // A card without headlines: "John Kelly John Francis KellyMORE said".
+            let after = glue + surname.len();
+            if text[after..].starts_with("MORE")
+                && !text[after + 4..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphanumeric)
+            {
+                return Some((start, after + 4));
+            }
+            let rest = &text[glue..];
+            let mut w_end = rest.len().min(span);
+            while !rest.is_char_boundary(w_end) {
+                w_end -= 1;
+            }
+            let window = &rest[..w_end];
+            let more = window.find(" MORE")?;
+            if window[..more].contains("\n") {
+                return None;
+            }
+            let end = glue + more + " MORE".len();
+            // "MORE" is a word of its own.
+            if text[end..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric)
+            {
+                return None;
+            }
+            return Some((start, end));
+        }
+        start = start.checked_sub(w.len() + 1)?;
+    }
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        /// Card removal never splits a character nor panics, whatever surrounds "MORE".
+        #[test]
+        fn cards_never_break_text(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("Trump".to_string()),
+                    Just("TrumpGOP".to_string()),
+                    Just("Donald".to_string()),
+                    Just("MORE".to_string()),
+                    Just("’s".to_string()),
+                    Just("é".to_string()),
+                    Just("\n".to_string()),
+                    "[a-zA-Zé’ ]{0,8}",
+                ],
+                0..40,
+            )
+        ) {
+            let text = parts.join(" ");
+            let out = normalise_body(&text);
+            prop_assert!(out.len() <= text.len() + 2);
+        }
+    }
+
+    #[test]
+    fn person_cards_inlined_after_a_name_are_dropped() {
+        let card = "President Trump Donald John TrumpGOP senators balk at lengthy trial \
+                    2020 Democrats make play for veterans' votes MORE says he thrives on \
+                    conflict.";
+        assert_eq!(
+            normalise_body(card),
+            "President Trump says he thrives on conflict."
+        );
+        let two = "Sen. Mitch McConnell Addison (Mitch) Mitchell McConnellGOP leaders \
+                   plan vote MORE (R-Ky.) and Paul Manafort Paul John ManafortJudge rules \
+                   on bail MORE’s lawyers met.";
+        assert_eq!(
+            normalise_body(two),
+            "Sen. Mitch McConnell (R-Ky.) and Paul Manafort’s lawyers met."
+        );
+        let bare = "Chief of staff John Kelly John Francis KellyMORE said so, as did Rep. \
+                    Alexandria Ocasio-Cortez Alexandria Ocasio-CortezSanders rally MORE (D-N.Y.).";
+        assert_eq!(
+            normalise_body(bare),
+            "Chief of staff John Kelly said so, as did Rep. Alexandria Ocasio-Cortez (D-N.Y.)."
+        );
+        // Names with inner capitals, and "MORE" in ordinary text, stay.
+        for keep in [
+            "Gov. Ron DeSantis said MORE money was needed.",
+            "Senator McConnell met McConnellville officials. They want MORE.",
+            "LeBron James joined. Trump TrumpTower MOREOVER stands.",
+            "Donald TrumpGOP MORE",
+        ] {
+            assert_eq!(normalise_body(keep), keep);
+        }
+    }
 
     #[test]
     fn blank_lines_separate_paragraphs() {
