@@ -870,30 +870,9 @@ impl<'g> Scan<'g> {
         }
         // A title's rank words are no portfolio ("Former Health and ...").
         let w = &text[toks[k].start as usize..toks[k].end as usize];
-        if [
-            "deputy",
-            "vice",
-            "acting",
-            "former",
-            "ex",
-            "first",
-            "chief",
-            "prime",
-            "interim",
-            "junior",
-            "senior",
-            "then",
-            "late",
-            "new",
-            "assistant",
-            "associate",
-            "executive",
-            "managing",
-            "general",
-            "shadow",
-        ]
-        .iter()
-        .any(|r| w.eq_ignore_ascii_case(r))
+        if super::lexicon::TITLE_RANKS
+            .iter()
+            .any(|r| w.eq_ignore_ascii_case(r))
         {
             return false;
         }

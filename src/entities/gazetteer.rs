@@ -179,8 +179,9 @@ impl Gazetteer {
             };
         add(&mut COMMON_WORDS.lines(), class::COMMON, &mut words);
         add(&mut GIVEN_NAMES.lines(), class::GIVEN, &mut words);
-        let lists: [(&[&str], u32); 22] = [
+        let lists: [(&[&str], u32); 23] = [
             (lexicon::TITLE_HEADS, class::TITLE_HEAD),
+            (lexicon::TITLE_RANKS, class::TITLE_MOD),
             (lexicon::TITLE_MODIFIERS, class::TITLE_MOD),
             (lexicon::ORG_HEADS, class::ORG_HEAD),
             (lexicon::ORG_HEADS_OF, class::ORG_HEAD_OF),

@@ -122,9 +122,9 @@ pub const TITLE_HEADS: &[&str] = &[
     "undersecretary",
 ];
 
-/// Words that may stand before a title head ("Deputy Health Minister", "Former Prime
-/// Minister"); dropped with it.
-pub const TITLE_MODIFIERS: &[&str] = &[
+/// Words of rank that may stand before a title head ("Deputy Minister", "Former Prime
+/// Minister"), dropped with it; unlike a portfolio, never part of a body's name.
+pub const TITLE_RANKS: &[&str] = &[
     "deputy",
     "vice",
     "acting",
@@ -133,6 +133,23 @@ pub const TITLE_MODIFIERS: &[&str] = &[
     "first",
     "chief",
     "prime",
+    "interim",
+    "junior",
+    "senior",
+    "then",
+    "late",
+    "new",
+    "assistant",
+    "associate",
+    "executive",
+    "managing",
+    "general",
+    "shadow",
+];
+
+/// Portfolios and other words that may stand before a title head ("Health Minister",
+/// "Foreign Secretary"); dropped with it.
+pub const TITLE_MODIFIERS: &[&str] = &[
     "foreign",
     "defence",
     "defense",
@@ -156,9 +173,6 @@ pub const TITLE_MODIFIERS: &[&str] = &[
     "culture",
     "tourism",
     "transport",
-    "interim",
-    "junior",
-    "senior",
     "supreme",
     "grand",
     "crown",
@@ -178,15 +192,6 @@ pub const TITLE_MODIFIERS: &[&str] = &[
     "national",
     "regional",
     "provincial",
-    "general",
-    "assistant",
-    "associate",
-    "executive",
-    "managing",
-    "new",
-    "then",
-    "late",
-    "shadow",
     "treasury",
     "immigration",
     "development",

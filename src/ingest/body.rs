@@ -256,7 +256,8 @@ fn card_at(text: &str, glue: usize, surname: &str, span: usize) -> Option<(usize
     if words.next() != Some("") {
         return None; // the glued word must start a word
     }
-    let mut start = glue - 1;
+    // The space before the glued word (the text's first word has none: no card).
+    let mut start = glue.checked_sub(1)?;
     for _ in 0..6 {
         let w = words.next()?;
         let name_word = w
@@ -362,6 +363,7 @@ mod tests {
             "Senator McConnell met McConnellville officials. They want MORE.",
             "LeBron James joined. Trump TrumpTower MOREOVER stands.",
             "Donald TrumpGOP MORE",
+            "TrumpGOP MORE",
         ] {
             assert_eq!(normalise_body(keep), keep);
         }
