@@ -1890,6 +1890,21 @@ impl<'g> Scan<'g> {
                 has_place = true;
             }
         }
+        // A country that is also a given name ("Argentina", "Georgia") ending a name whose
+        // other words the lexicon does not know at all is where that body is, not a
+        // person's surname: "Confederaciones Rurales Argentina", "Oxfam America".
+        if !single && !has_place && place_class(last_wc) == Some(PlaceClass::Country) {
+            const KNOWN: u32 = class::COMMON
+                | class::GIVEN
+                | class::CALENDAR
+                | class::FUNCTION
+                | class::TITLE_HEAD
+                | class::TITLE_MOD
+                | class::DEMONYM
+                | IS_PLACE;
+            has_place =
+                (a..b - 1).all(|k| toks[k].has(LOWER) || self.wc(text, toks, k) & KNOWN == 0);
+        }
         if !single {
             let given_first = first_wc & class::GIVEN != 0
                 && !(first_wc & class::COMMON != 0 && toks[a].has(SENT));

@@ -95,6 +95,37 @@ mod tests {
     }
 
     #[test]
+    fn a_country_ending_an_unknown_name_is_where_a_body_is_not_a_surname() {
+        // "Argentina" is also a given name; after words no list knows it names a body's
+        // country, so the country mentioned alone stays a place and joins no "person".
+        let got = names(
+            None,
+            "\"It is a cry,\" said Jorge Chemes, president of Confederaciones Rurales \
+             Argentina. Argentina imports 60 percent of its fertilisers. Michael Jordan \
+             played. Jordan scored 30 points.",
+        );
+        assert!(has(&got, EntityKind::Location, "Argentina"), "{got:?}");
+        assert!(
+            has(
+                &got,
+                EntityKind::Organization,
+                "Confederaciones Rurales Argentina"
+            ),
+            "{got:?}"
+        );
+        assert!(
+            !has(
+                &got,
+                EntityKind::Person,
+                "Confederaciones Rurales Argentina"
+            ),
+            "{got:?}"
+        );
+        // A given name first still makes a person, whose surname the country may be.
+        assert!(has(&got, EntityKind::Person, "Michael Jordan"), "{got:?}");
+    }
+
+    #[test]
     fn weekdays_end_a_name_but_today_is_part_of_one() {
         let o = EntityKind::Organization;
         let l = names(
