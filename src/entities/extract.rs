@@ -1787,6 +1787,31 @@ impl<'g> Scan<'g> {
             push(self, Some(EntityKind::Organization), None, 3, surface);
             return;
         }
+        // "South Auckland", "Central Lima", "East Germany": a compass word before a place
+        // the gazetteer knows names a part of that place, not a body named for it.
+        if !single && place.is_none() {
+            let area = self.span.split_once(' ').is_some_and(|(first, rest)| {
+                matches!(
+                    first,
+                    "north"
+                        | "south"
+                        | "east"
+                        | "west"
+                        | "northeast"
+                        | "northwest"
+                        | "southeast"
+                        | "southwest"
+                        | "central"
+                        | "greater"
+                        | "upper"
+                        | "lower"
+                ) && g.place(rest).is_some()
+            });
+            if area {
+                push(self, Some(EntityKind::Location), None, 2, surface);
+                return;
+            }
+        }
         // Organisations.
         let has_of = toks[a..b].iter().any(|t| {
             matches!(

@@ -126,6 +126,29 @@ mod tests {
     }
 
     #[test]
+    fn a_compass_word_before_a_known_place_is_part_of_the_place() {
+        let l = EntityKind::Location;
+        let got = names(
+            None,
+            "Flooding hit South Auckland and Central Lima. He grew up in East Germany and \
+             moved to South Florida. The South China Morning Post reported it.",
+        );
+        for place in [
+            "South Auckland",
+            "Central Lima",
+            "East Germany",
+            "South Florida",
+        ] {
+            assert!(has(&got, l, place), "{place}: {got:?}");
+        }
+        // The rest must be a place: a newspaper named for one stays a newspaper.
+        assert!(
+            has(&got, EntityKind::Organization, "South China Morning Post"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
     fn weekdays_end_a_name_but_today_is_part_of_one() {
         let o = EntityKind::Organization;
         let l = names(
