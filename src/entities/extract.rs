@@ -1622,7 +1622,9 @@ impl<'g> Scan<'g> {
         // "the newspaper El Mercurio", "the cartel Los Zetas", "the firm Willis Towers
         // Watson": a noun naming a kind of body right before the name says what it is,
         // unless the name is a person's (a given name first) or a region or country.
+        // Not after a possessive: "the agency's Centers for ..." names what it has.
         if prev_lower_wc & class::ORG_APPOSITIVE != 0
+            && !toks[a - 1].has(POSS)
             && cue != Cue::Person
             && !acronym
             && first_wc & class::GIVEN == 0

@@ -629,6 +629,9 @@ pub const ORG_HEADS_OF: &[&str] = &[
 pub const ORG_APPOSITIVES: &[&str] = &[
     "newspaper",
     "newspapers",
+    "website",
+    "portal",
+    "agency",
     "magazine",
     "tabloid",
     "broadsheet",
@@ -646,6 +649,8 @@ pub const ORG_APPOSITIVES: &[&str] = &[
     "club",
     "party",
     "ngo",
+    "charity",
+    "coalition",
     "startup",
     "airline",
     "retailer",

@@ -149,6 +149,22 @@ mod tests {
     }
 
     #[test]
+    fn a_noun_naming_a_kind_of_body_before_a_name_makes_it_one() {
+        let o = EntityKind::Organization;
+        let got = names(
+            None,
+            "The news agency Yonhap and the website Breitbart said so, as did the \
+             newspaper El Mercurio. The charity Caritas agreed. The agency's Centers for \
+             Disease Control were not asked.",
+        );
+        for body in ["Yonhap", "Breitbart", "El Mercurio", "Caritas"] {
+            assert!(has(&got, o, body), "{body}: {got:?}");
+        }
+        // After a possessive the name is what the body has, not the body.
+        assert!(!has(&got, o, "Centers"), "{got:?}");
+    }
+
+    #[test]
     fn weekdays_end_a_name_but_today_is_part_of_one() {
         let o = EntityKind::Organization;
         let l = names(
