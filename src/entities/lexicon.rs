@@ -557,7 +557,9 @@ pub const PLACE_FIRST: &[&str] = &[
     "playa", "playas", "cerro", "lago", "laguna", "sierra", "isla", "islas", "monte", "valle",
     "bahía", "bahia", "cabo", "costa", "norte", "sur", "punta", "nuevo", "nueva", "barra", "fort",
     "port", "mount", "lake", "cape", "mt", "ft", "st", "saint", "bosque", "parque", "volcán",
-    "volcan", "arroyo", "quebrada", "llano", "llanos", "pampa", "isle", "gulf",
+    "volcan", "arroyo", "quebrada", "llano", "llanos", "pampa", "isle", "gulf", "cayo", "cayos",
+    "loma", "lomas", "presa", "reparto", "alameda", "riviera", "tierra", "casco", "agua", "aguas",
+    "barrio", "rancho", "hacienda", "colonia", "estero",
 ];
 
 /// First words of "X of Y" organisation names ("Ministry of the Interior").

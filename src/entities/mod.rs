@@ -126,7 +126,7 @@ mod tests {
     }
 
     #[test]
-    fn a_compass_word_before_a_known_place_is_part_of_the_place() {
+    fn area_words_make_places_of_names_no_list_holds() {
         let l = EntityKind::Location;
         let got = names(
             None,
@@ -140,6 +140,20 @@ mod tests {
             "South Florida",
         ] {
             assert!(has(&got, l, place), "{place}: {got:?}");
+        }
+        // Spanish words that begin place names make places of names no list holds.
+        let got2 = names(
+            None,
+            "Tourists visit Agua Bonita and Cayo Grande. Families in Reparto Lutgardita \
+             and Casco Antiguo were moved.",
+        );
+        for place in [
+            "Agua Bonita",
+            "Cayo Grande",
+            "Reparto Lutgardita",
+            "Casco Antiguo",
+        ] {
+            assert!(has(&got2, l, place), "{place}: {got2:?}");
         }
         // The rest must be a place: a newspaper named for one stays a newspaper.
         assert!(
