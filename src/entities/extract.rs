@@ -1592,7 +1592,15 @@ impl<'g> Scan<'g> {
         if single && first_wc & (class::CALENDAR | class::FUNCTION) != 0 && !acronym {
             return;
         }
-        if acronym && first_wc & class::NON_ENTITY_ACRONYM != 0 && place.is_none() {
+        // A company's legal form or a committee's kind is still a body's own acronym when
+        // a name right before defines it: "the party Anticorruption (PAC)".
+        let defined_form = paren_of.is_some()
+            && matches!(
+                self.span.as_str(),
+                "pac" | "inc" | "llc" | "ltd" | "plc" | "llp"
+            );
+        if acronym && first_wc & class::NON_ENTITY_ACRONYM != 0 && place.is_none() && !defined_form
+        {
             return;
         }
         if with_number {

@@ -150,6 +150,8 @@ pub const TITLE_RANKS: &[&str] = &[
 /// Portfolios and other words that may stand before a title head ("Health Minister",
 /// "Foreign Secretary"); dropped with it.
 pub const TITLE_MODIFIERS: &[&str] = &[
+    // "White House Press Secretary Jay Carney": the body is the White House.
+    "press",
     "foreign",
     "defence",
     "defense",
@@ -1204,6 +1206,15 @@ pub const CALENDAR: &[&str] = &[
 
 /// All-capital words that are not names of organisations or places.
 pub const NON_ENTITY_ACRONYMS: &[&str] = &[
+    // A company's legal form or a committee's kind, alone: "DJT Holdings LLC", "the PAC".
+    "llc",
+    "inc",
+    "ltd",
+    "plc",
+    "llp",
+    "pac",
+    // Photo credits: "(AP Photo/Evan Vucci, FILE)".
+    "file",
     "tv",
     "gdp",
     "ceo",

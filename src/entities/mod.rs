@@ -179,6 +179,24 @@ mod tests {
     }
 
     #[test]
+    fn legal_forms_photo_credits_and_press_titles_are_no_bodies() {
+        let o = EntityKind::Organization;
+        let got = names(
+            None,
+            "White House Press Secretary Jay Carney said the money went to DJT Holdings \
+             LLC, and the PAC agreed. (AP Photo/Evan Vucci, FILE) He joined the party \
+             Anticorruption (PAC).",
+        );
+        for junk in ["LLC", "FILE", "White House Press"] {
+            assert!(!got.iter().any(|(_, n)| n == junk), "{junk}: {got:?}");
+        }
+        assert!(has(&got, EntityKind::Person, "Jay Carney"), "{got:?}");
+        assert!(has(&got, o, "DJT Holdings LLC"), "{got:?}");
+        // Defined right after a name, the acronym is that body's.
+        assert!(has(&got, o, "PAC"), "{got:?}");
+    }
+
+    #[test]
     fn weekdays_end_a_name_but_today_is_part_of_one() {
         let o = EntityKind::Organization;
         let l = names(
