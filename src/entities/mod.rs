@@ -192,6 +192,10 @@ mod tests {
         }
         assert!(has(&got, EntityKind::Person, "Jay Carney"), "{got:?}");
         assert!(has(&got, o, "DJT Holdings LLC"), "{got:?}");
+        // Companies whose names look like a person's.
+        let firms = names(None, "Shares of Goldman Sachs and Morgan Stanley fell.");
+        assert!(has(&firms, o, "Goldman Sachs"), "{firms:?}");
+        assert!(has(&firms, o, "Morgan Stanley"), "{firms:?}");
         // Defined right after a name, the acronym is that body's.
         assert!(has(&got, o, "PAC"), "{got:?}");
     }
