@@ -1513,7 +1513,9 @@ impl<'g> Scan<'g> {
         }
         let is_place = place.is_some();
         let strong_place = place.is_some_and(|p| p.class >= PlaceClass::Region);
-        if !is_place || (b - a == 1 && !strong_place) {
+        // A known organisation keeps its nationality word ("Prensa Latina").
+        let known_org = g.word(&self.span) & class::KNOWN_ORG != 0;
+        if !known_org && (!is_place || (b - a == 1 && !strong_place)) {
             let last_org = self.wc(text, toks, b - 1) & class::ORG_HEAD != 0;
             // "Federico Franco", "Dawn French": after a given name a nationality-like
             // word is a surname, not a nationality to strip.

@@ -196,6 +196,14 @@ mod tests {
         let firms = names(None, "Shares of Goldman Sachs and Morgan Stanley fell.");
         assert!(has(&firms, o, "Goldman Sachs"), "{firms:?}");
         assert!(has(&firms, o, "Morgan Stanley"), "{firms:?}");
+        // The press known by name, though "El"/"La" before an unknown word makes a place.
+        let press = names(
+            None,
+            "He told El Mercurio so. The agency Prensa Latina agreed. He lives in El Paujil.",
+        );
+        assert!(has(&press, o, "El Mercurio"), "{press:?}");
+        assert!(has(&press, o, "Prensa Latina"), "{press:?}");
+        assert!(has(&press, EntityKind::Location, "El Paujil"), "{press:?}");
         // Defined right after a name, the acronym is that body's.
         assert!(has(&got, o, "PAC"), "{got:?}");
     }
