@@ -1513,8 +1513,10 @@ impl<'g> Scan<'g> {
         }
         let is_place = place.is_some();
         let strong_place = place.is_some_and(|p| p.class >= PlaceClass::Region);
+        // The whole run's word classes, looked up once for the rules below.
+        let span_wc = g.word(&self.span);
         // A known organisation keeps its nationality word ("Prensa Latina").
-        let known_org = g.word(&self.span) & class::KNOWN_ORG != 0;
+        let known_org = span_wc & class::KNOWN_ORG != 0;
         if !known_org && (!is_place || (b - a == 1 && !strong_place)) {
             let last_org = self.wc(text, toks, b - 1) & class::ORG_HEAD != 0;
             // "Federico Franco", "Dawn French": after a given name a nationality-like
@@ -1530,7 +1532,7 @@ impl<'g> Scan<'g> {
                 }
                 return self.classify(text, toks, a + 1, b, cue, with_number, paren_of, false);
             }
-            if b - a == 2 && g.word(&self.span) & class::DEMONYM != 0 {
+            if b - a == 2 && span_wc & class::DEMONYM != 0 {
                 return;
             }
         }
@@ -1596,11 +1598,8 @@ impl<'g> Scan<'g> {
         }
         // A company's legal form or a committee's kind is still a body's own acronym when
         // a name right before defines it: "the party Anticorruption (PAC)".
-        let defined_form = paren_of.is_some()
-            && matches!(
-                self.span.as_str(),
-                "pac" | "inc" | "llc" | "ltd" | "plc" | "llp"
-            );
+        let defined_form =
+            paren_of.is_some() && super::lexicon::LEGAL_FORMS.contains(&self.span.as_str());
         if acronym && first_wc & class::NON_ENTITY_ACRONYM != 0 && place.is_none() && !defined_form
         {
             return;
@@ -1795,7 +1794,7 @@ impl<'g> Scan<'g> {
             return;
         }
         // Organisations everyone knows by a bare name ("Reuters", "Al Jazeera").
-        if g.word(&self.span) & class::KNOWN_ORG != 0 {
+        if known_org {
             push(self, Some(EntityKind::Organization), None, 3, surface);
             return;
         }

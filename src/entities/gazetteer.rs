@@ -179,7 +179,7 @@ impl Gazetteer {
             };
         add(&mut COMMON_WORDS.lines(), class::COMMON, &mut words);
         add(&mut GIVEN_NAMES.lines(), class::GIVEN, &mut words);
-        let lists: [(&[&str], u32); 23] = [
+        let lists: [(&[&str], u32); 24] = [
             (lexicon::TITLE_HEADS, class::TITLE_HEAD),
             (lexicon::TITLE_RANKS, class::TITLE_MOD),
             (lexicon::TITLE_MODIFIERS, class::TITLE_MOD),
@@ -192,6 +192,7 @@ impl Gazetteer {
             (&lexicon::WEEKDAYS, class::CALENDAR),
             (lexicon::CALENDAR, class::CALENDAR),
             (lexicon::NON_ENTITY_ACRONYMS, class::NON_ENTITY_ACRONYM),
+            (lexicon::LEGAL_FORMS, class::NON_ENTITY_ACRONYM),
             (lexicon::SAID_VERBS, class::SAID),
             (lexicon::PLACE_PREPOSITIONS, class::PLACE_PREP),
             (lexicon::PERSON_ROLES, class::ROLE),

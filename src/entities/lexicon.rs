@@ -1205,14 +1205,12 @@ pub const CALENDAR: &[&str] = &[
 ];
 
 /// All-capital words that are not names of organisations or places.
+/// A company's legal form or a committee's kind: alone no body ("DJT Holdings LLC", "the
+/// PAC"), unless a name right before defines it ("the party Anticorruption (PAC)"). Read as
+/// non-entity acronyms by the gazetteer.
+pub const LEGAL_FORMS: &[&str] = &["llc", "inc", "ltd", "plc", "llp", "pac"];
+
 pub const NON_ENTITY_ACRONYMS: &[&str] = &[
-    // A company's legal form or a committee's kind, alone: "DJT Holdings LLC", "the PAC".
-    "llc",
-    "inc",
-    "ltd",
-    "plc",
-    "llp",
-    "pac",
     // Photo credits: "(AP Photo/Evan Vucci, FILE)".
     "file",
     "tv",

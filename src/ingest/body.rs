@@ -146,7 +146,13 @@ pub fn normalise_body(text: &str) -> String {
         }
     }
     push_block(&mut out, &block, breaks);
-    nfc(without_hovercards(out))
+    finish(out)
+}
+
+/// The last steps every body goes through, however it was assembled: inline person cards
+/// out, then one Unicode normal form.
+fn finish(body: String) -> String {
+    nfc(without_hovercards(body))
 }
 
 /// Whether a block of lines is one paragraph wrapped at a fixed width.
@@ -188,7 +194,7 @@ pub fn join_paragraphs<'a>(paras: impl IntoIterator<Item = &'a str>) -> String {
         }
         out.push_str(&one);
     }
-    nfc(without_hovercards(out))
+    finish(out)
 }
 
 /// The text without the person cards some sites inline after a name and scrapers keep
