@@ -1146,7 +1146,12 @@ fn build(c: &Counts) -> Frozen {
     // borrows every string it stores (no copy per string, one hash lookup each).
     let mut resolve: Vec<(String, u32)> = Vec::new();
     let mut variants: Vec<(String, String)> = Vec::new();
-    let mut out = Writer::default();
+    // Sized for the names and the aliases up front: growing the map string by string
+    // rehashed it a dozen times, in the serial part of the build.
+    let mut out = Writer {
+        blob: Vec::new(),
+        seen: FxMap::with_capacity_and_hasher(n + aliases.len(), Default::default()),
+    };
     let mut name_recs: Vec<[u32; 5]> = Vec::with_capacity(n);
     for (i, ((k, name), cnt)) in names.iter().enumerate() {
         let (o, l) = out.intern(name);
@@ -1227,10 +1232,11 @@ fn build(c: &Counts) -> Frozen {
     let mut variant_words: Vec<(String, String)> = Vec::new();
     for ((ci, members), (best, als, words)) in clusters.iter().enumerate().zip(prepared) {
         let kind = names[members[0]].0 .0;
-        let (co, cl) = out.intern(names[best].0 .1);
+        // Names were stored first: their records hold where (no second lookup).
+        let [_, co, cl, _, _] = name_recs[best];
         let m_start = refs.len() as u32;
         for &i in members {
-            let (o, l) = out.intern(names[i].0 .1);
+            let [_, o, l, _, _] = name_recs[i];
             refs.push([o, l | (kind_code(names[i].0 .0) << KIND_SHIFT)]);
         }
         let a_start = refs.len() as u32;
