@@ -1134,6 +1134,14 @@ impl<'g> Scan<'g> {
         with_number: bool,
         paren_of: Option<usize>,
     ) {
+        // A named event is no entity, and its words must not make one: "Black Friday" is
+        // not split at its weekday, "Mother's Day" at a sentence start does not leave "Day".
+        if self.wc(text, toks, a) & class::EVENT_START != 0 {
+            fold_run(text, toks, a, b, &mut self.buf);
+            if self.g.word(&self.buf) & class::EVENT != 0 {
+                return;
+            }
+        }
         // Weekdays split runs ("Saturday June"); a lone calendar word is dropped later.
         for k in a..b {
             if toks[k].has(LOWER) || b - a == 1 {
@@ -1515,6 +1523,9 @@ impl<'g> Scan<'g> {
         let strong_place = place.is_some_and(|p| p.class >= PlaceClass::Region);
         // The whole run's word classes, looked up once for the rules below.
         let span_wc = g.word(&self.span);
+        if span_wc & class::EVENT != 0 {
+            return;
+        }
         // A known organisation keeps its nationality word ("Prensa Latina").
         let known_org = span_wc & class::KNOWN_ORG != 0;
         if !known_org && (!is_place || (b - a == 1 && !strong_place)) {

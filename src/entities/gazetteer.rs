@@ -135,6 +135,10 @@ pub mod class {
     pub const PLACE_FIRST: u32 = 1 << 20;
     pub const KNOWN_ORG: u32 = 1 << 21;
     pub const ORG_APPOSITIVE: u32 = 1 << 22;
+    /// A named event or observance ("State of the Union"): no entity.
+    pub const EVENT: u32 = 1 << 23;
+    /// The first word of a named event ("Black" of "Black Friday").
+    pub const EVENT_START: u32 = 1 << 24;
 }
 
 pub struct Gazetteer {
@@ -203,7 +207,7 @@ impl Gazetteer {
             (lexicon::PLACE_FIRST, class::PLACE_FIRST),
             (lexicon::KNOWN_ORGS, class::KNOWN_ORG),
             (lexicon::ORG_APPOSITIVES, class::ORG_APPOSITIVE),
-            (&[], 0),
+            (lexicon::EVENTS, class::EVENT),
         ];
         for (list, bit) in lists {
             add(&mut list.iter().copied(), bit, &mut words);
@@ -304,6 +308,15 @@ impl Gazetteer {
             buf.clear();
             fold_into(abbr, &mut buf);
             place_keys.insert(buf.as_str().into(), id);
+        }
+        // The first word of each event (as a token: without a possessive ending), so that
+        // only runs starting with one are looked up whole.
+        for e in lexicon::EVENTS {
+            buf.clear();
+            fold_into(e, &mut buf);
+            if let Some(first) = buf.split([' ', '\'']).next() {
+                *words.entry(first.into()).or_default() |= class::EVENT_START;
+            }
         }
         for key in place_keys.keys() {
             if key.contains(' ') {

@@ -989,6 +989,37 @@ mod tests {
     }
 
     #[test]
+    fn named_events_and_days_are_no_entities() {
+        let got = names(
+            None,
+            "Obama will deliver the State of the Union address before the Super Bowl. \
+             On Black Friday sales rose, and on Labor Day. Mother's Day is next. The \
+             State Department and the European Union were consulted.",
+        );
+        // Nor do their words make names: no "Black" split from its weekday, no "Day" left
+        // when the sentence-starting "Mother's" is dropped.
+        for word in [
+            "State of the Union",
+            "Super Bowl",
+            "Black",
+            "Friday",
+            "Labor Day",
+            "Day",
+        ] {
+            assert!(!got.iter().any(|(_, n)| n == word), "{word}: {got:?}");
+        }
+        // Their words still make the names they are part of.
+        assert!(
+            has(&got, EntityKind::Organization, "State Department"),
+            "{got:?}"
+        );
+        assert!(
+            has(&got, EntityKind::Organization, "European Union"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
     fn user_text_never_panics() {
         let ex = Extractor::new();
         for t in [
