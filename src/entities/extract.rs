@@ -713,7 +713,21 @@ impl<'g> Scan<'g> {
                                 continue;
                             }
                         }
-                        if (w == "for" || w == "on" || w == "and") && has_org && next_ok(j + 1) {
+                        // Not after a body known by its name: "Qatar Airways and Saudi
+                        // Aramco" are two.
+                        let known_before = |s: &mut Self| {
+                            s.buf.clear();
+                            fold_into(
+                                &text[toks[start].start as usize..toks[j - 1].end as usize],
+                                &mut s.buf,
+                            );
+                            s.g.word(&s.buf) & class::KNOWN_ORG != 0
+                        };
+                        if (w == "for" || w == "on" || w == "and")
+                            && has_org
+                            && next_ok(j + 1)
+                            && !(w == "and" && known_before(self))
+                        {
                             j += 1;
                             continue;
                         }
@@ -1191,7 +1205,10 @@ impl<'g> Scan<'g> {
                     wc & IS_PLACE != 0
                 } else {
                     fold_run(text, toks, a, b, &mut self.buf);
+                    // Or a body known by its name: "Credit Suisse" ("credit" of photo
+                    // credits is a function word).
                     self.g.place(&self.buf).is_some()
+                        || self.g.word(&self.buf) & class::KNOWN_ORG != 0
                 };
             let place_start = wc & (class::PLACE_START | IS_PLACE) != 0;
             // A function word in capitals is kept when it is an acronym ("WHO"), not when

@@ -1020,6 +1020,28 @@ mod tests {
     }
 
     #[test]
+    fn companies_named_with_nationality_words_keep_them() {
+        let got = names(
+            None,
+            "Railroad operator Union Pacific said on Monday that it would cut jobs, while \
+             analysts at Deutsche Bank and Credit Suisse said Qatar Airways and Saudi Aramco \
+             would gain from the deal across the region this year.",
+        );
+        let o = EntityKind::Organization;
+        for org in [
+            "Union Pacific",
+            "Deutsche Bank",
+            "Credit Suisse",
+            "Qatar Airways",
+            "Saudi Aramco",
+        ] {
+            assert!(has(&got, o, org), "{org}: {got:?}");
+        }
+        // Two known bodies joined by "and" stay two.
+        assert!(!got.iter().any(|(_, n)| n.contains(" and ")), "{got:?}");
+    }
+
+    #[test]
     fn user_text_never_panics() {
         let ex = Extractor::new();
         for t in [
