@@ -1350,6 +1350,31 @@ impl<'g> Scan<'g> {
                     k += 1;
                     continue;
                 }
+                // "Department of Homeland Security Secretary Kirstjen Nielsen": after an
+                // institution's "of", portfolio words are the rest of its name, and the
+                // title is only what follows them (ranks stay with the title: "Department
+                // of State Deputy Secretary", "... Press Secretary").
+                if k > a + 1
+                    && self.wc(text, toks, a) & class::ORG_HEAD_OF != 0
+                    && toks[a + 1..k]
+                        .iter()
+                        .any(|t| &text[t.start as usize..t.end as usize] == "of")
+                {
+                    while k < e {
+                        let wc = self.wc(text, toks, k);
+                        let w =
+                            text[toks[k].start as usize..toks[k].end as usize].to_ascii_lowercase();
+                        // "Press Secretary" is a role of any body, not a portfolio.
+                        if wc & class::TITLE_HEAD != 0
+                            || wc & class::TITLE_MOD == 0
+                            || w == "press"
+                            || super::lexicon::TITLE_RANKS.contains(&w.as_str())
+                        {
+                            break;
+                        }
+                        k += 1;
+                    }
+                }
                 // "President of Kazakhstan Kassym-Jomart Tokayev", "Mayor of London Sadiq
                 // Khan": the title names its place, a place of its own, and the rest is the
                 // person. Otherwise "Comptroller General of the Republic" is an office, not

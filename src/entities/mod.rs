@@ -1042,6 +1042,24 @@ mod tests {
     }
 
     #[test]
+    fn portfolio_words_after_an_institutions_of_stay_in_its_name() {
+        let got = names(
+            None,
+            "Department of Homeland Security Secretary Kirstjen Nielsen said on Monday that \
+             crossings rose. Department of State Deputy Secretary John Sullivan and \
+             Department of Homeland Security Press Secretary Tyler Houlton agreed.",
+        );
+        let o = EntityKind::Organization;
+        assert!(has(&got, o, "Department of Homeland Security"), "{got:?}");
+        assert!(has(&got, EntityKind::Person, "Kirstjen Nielsen"), "{got:?}");
+        // Ranks and roles stay with the title.
+        assert!(has(&got, o, "Department of State"), "{got:?}");
+        assert!(has(&got, EntityKind::Person, "John Sullivan"), "{got:?}");
+        assert!(has(&got, EntityKind::Person, "Tyler Houlton"), "{got:?}");
+        assert!(!got.iter().any(|(_, n)| n.ends_with("Press")), "{got:?}");
+    }
+
+    #[test]
     fn user_text_never_panics() {
         let ex = Extractor::new();
         for t in [
