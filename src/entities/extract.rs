@@ -582,6 +582,13 @@ impl<'g> Scan<'g> {
         c
     }
 
+    /// Word classes of the run of tokens `a..b` taken whole (a multi-word list entry such
+    /// as a known body or an event), folded into the scratch buffer.
+    fn run_classes(&mut self, text: &str, toks: &[Tok], a: usize, b: usize) -> u32 {
+        fold_run(text, toks, a, b, &mut self.buf);
+        self.g.word(&self.buf)
+    }
+
     /// Scans one text (a title or a body). `title` marks a headline.
     pub fn scan(&mut self, text: &str, title: bool) {
         let mut toks = std::mem::take(&mut self.toks);
@@ -715,18 +722,11 @@ impl<'g> Scan<'g> {
                         }
                         // Not after a body known by its name: "Qatar Airways and Saudi
                         // Aramco" are two.
-                        let known_before = |s: &mut Self| {
-                            s.buf.clear();
-                            fold_into(
-                                &text[toks[start].start as usize..toks[j - 1].end as usize],
-                                &mut s.buf,
-                            );
-                            s.g.word(&s.buf) & class::KNOWN_ORG != 0
-                        };
                         if (w == "for" || w == "on" || w == "and")
                             && has_org
                             && next_ok(j + 1)
-                            && !(w == "and" && known_before(self))
+                            && !(w == "and"
+                                && self.run_classes(text, &toks, start, j) & class::KNOWN_ORG != 0)
                         {
                             j += 1;
                             continue;
@@ -1150,11 +1150,10 @@ impl<'g> Scan<'g> {
     ) {
         // A named event is no entity, and its words must not make one: "Black Friday" is
         // not split at its weekday, "Mother's Day" at a sentence start does not leave "Day".
-        if self.wc(text, toks, a) & class::EVENT_START != 0 {
-            fold_run(text, toks, a, b, &mut self.buf);
-            if self.g.word(&self.buf) & class::EVENT != 0 {
-                return;
-            }
+        if self.wc(text, toks, a) & class::EVENT_START != 0
+            && self.run_classes(text, toks, a, b) & class::EVENT != 0
+        {
+            return;
         }
         // Weekdays split runs ("Saturday June"); a lone calendar word is dropped later.
         for k in a..b {
