@@ -68,6 +68,14 @@ impl Tok {
     }
 }
 
+/// Whether a word (any case) is a title's rank ("Deputy", "Acting", "Former"), which
+/// belongs to the title, never to a portfolio or a body's name.
+fn is_title_rank(w: &str) -> bool {
+    super::lexicon::TITLE_RANKS
+        .iter()
+        .any(|r| w.eq_ignore_ascii_case(r))
+}
+
 /// Abbreviations whose period does not end a sentence.
 fn is_abbrev(w: &str) -> bool {
     matches!(
@@ -883,11 +891,7 @@ impl<'g> Scan<'g> {
             return false;
         }
         // A title's rank words are no portfolio ("Former Health and ...").
-        let w = &text[toks[k].start as usize..toks[k].end as usize];
-        if super::lexicon::TITLE_RANKS
-            .iter()
-            .any(|r| w.eq_ignore_ascii_case(r))
-        {
+        if is_title_rank(&text[toks[k].start as usize..toks[k].end as usize]) {
             return false;
         }
         wc & class::ORG_HEAD == 0 || wc & class::TITLE_MOD != 0
@@ -1361,13 +1365,12 @@ impl<'g> Scan<'g> {
                 {
                     while k < e {
                         let wc = self.wc(text, toks, k);
-                        let w =
-                            text[toks[k].start as usize..toks[k].end as usize].to_ascii_lowercase();
+                        let w = &text[toks[k].start as usize..toks[k].end as usize];
                         // "Press Secretary" is a role of any body, not a portfolio.
                         if wc & class::TITLE_HEAD != 0
                             || wc & class::TITLE_MOD == 0
-                            || w == "press"
-                            || super::lexicon::TITLE_RANKS.contains(&w.as_str())
+                            || w.eq_ignore_ascii_case("press")
+                            || is_title_rank(w)
                         {
                             break;
                         }
@@ -1854,21 +1857,7 @@ impl<'g> Scan<'g> {
         // the gazetteer knows names a part of that place, not a body named for it.
         if !single && place.is_none() {
             let area = self.span.split_once(' ').is_some_and(|(first, rest)| {
-                matches!(
-                    first,
-                    "north"
-                        | "south"
-                        | "east"
-                        | "west"
-                        | "northeast"
-                        | "northwest"
-                        | "southeast"
-                        | "southwest"
-                        | "central"
-                        | "greater"
-                        | "upper"
-                        | "lower"
-                ) && g.place(rest).is_some()
+                super::lexicon::AREA_WORDS.contains(&first) && g.place(rest).is_some()
             });
             if area {
                 push(self, Some(EntityKind::Location), None, 2, surface);

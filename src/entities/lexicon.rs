@@ -553,6 +553,23 @@ pub const FACILITY_WORDS: &[&str] = &[
     "museum",
 ];
 
+/// Compass and area words that name a part of the place after them ("South Auckland",
+/// "Central Lima", "East Germany"), folded.
+pub const AREA_WORDS: &[&str] = &[
+    "north",
+    "south",
+    "east",
+    "west",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+    "central",
+    "greater",
+    "upper",
+    "lower",
+];
+
 /// First words of Spanish and Portuguese place names ("Rio de Piedras", "San Pedro Sula").
 pub const PLACE_FIRST: &[&str] = &[
     "rio", "río", "san", "santa", "santo", "são", "sao", "puerto", "porto", "villa", "ciudad",
