@@ -303,15 +303,6 @@ fn to_document(
             fields.facet,
             Facet::from_path(["entity", e.kind.as_str(), &e.name]),
         );
-        d.add_text(fields.entities, &e.name);
-        // An alias made of the name's own words ("Biden" of "Joe Biden") matches nothing
-        // the name does not: indexing it again only costs (a tenth of this field's words).
-        let name = e.name.to_lowercase();
-        for al in &e.aliases {
-            if !words_within(&name, &al.to_lowercase()) {
-                d.add_text(fields.entities, al);
-            }
-        }
     }
     if !entities.is_empty() {
         if let Ok(json) = serde_json::to_string(entities) {
@@ -325,16 +316,6 @@ fn to_document(
         );
     }
     d
-}
-
-/// Whether `part` occurs in `whole` as whole words ("biden" in "joe biden", not "bide").
-fn words_within(whole: &str, part: &str) -> bool {
-    let is_word = |c: char| c.is_alphanumeric();
-    !part.is_empty()
-        && whole.match_indices(part).any(|(at, _)| {
-            !whole[..at].chars().next_back().is_some_and(is_word)
-                && !whole[at + part.len()..].chars().next().is_some_and(is_word)
-        })
 }
 
 /// Side files saved beside tantivy's, stamped with the commit they describe.
@@ -994,21 +975,4 @@ fn consume(
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::words_within;
-
-    #[test]
-    fn an_alias_of_the_names_own_words_is_within_it() {
-        assert!(words_within("joe biden", "biden"));
-        assert!(words_within("joe biden", "joe biden"));
-        assert!(words_within("kassym-jomart tokayev", "tokayev"));
-        assert!(!words_within("joe biden", "bide"));
-        assert!(!words_within("joe biden", "oe"));
-        assert!(!words_within("kassym-jomart tokayev", "tokajev"));
-        assert!(!words_within("united states", "u.s."));
-        assert!(!words_within("joe biden", ""));
-    }
 }

@@ -11,11 +11,11 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur,
+    PhraseQuery, Query, TermQuery,
 };
 use tantivy::query_grammar::{self, Delimiter, UserInputAst, UserInputLeaf, UserInputLiteral};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{Searcher, Term};
 
@@ -57,12 +57,30 @@ pub struct QueryPlan {
     pub matches_all: bool,
 }
 
+/// What an `entity:` name stands for, as the entity alias table resolves it.
+#[derive(Debug, Clone, Default)]
+pub struct EntityMatch {
+    /// Facet values of the article-level names of every entity the name may mean: what the
+    /// query matches.
+    pub facets: Vec<Facet>,
+    /// The names and aliases the articles write those entities with: what passages find
+    /// and highlight.
+    pub forms: Vec<String>,
+}
+
+/// Most written forms of an entity that passages look for: the table lists an entity's
+/// forms most frequent first, and a famous name's long tail (misspellings, one-off
+/// possessives) would only slow passage matching down.
+const ENTITY_FORMS: usize = 16;
+
 /// Everything the planner needs from the index and the caller.
 pub struct Planner<'a> {
     pub fields: &'a Fields,
     pub searcher: &'a Searcher,
     /// Extra spelling variants for a query word (e.g. from the entity alias table).
     pub variants: &'a dyn Fn(&str) -> Vec<String>,
+    /// What an `entity:` name means (any alias, any spelling the alias table joins).
+    pub entity: &'a dyn Fn(&str) -> anyhow::Result<EntityMatch>,
     /// Fuzzy-match every word (distance 1), as if each had a `~`.
     pub fuzzy_all: bool,
 }
@@ -228,7 +246,6 @@ fn targets(fields: &Fields, name: Option<&str>) -> Result<Vec<(Field, f32, bool)
             "body" | "text" => vec![(fields.body, 1.0, true)],
             "outlet" | "source" => vec![(fields.outlet, 1.0, true)],
             "author" | "authors" => vec![(fields.authors, 1.0, true)],
-            "entity" | "entities" => vec![(fields.entities, 1.0, true)],
             "url" => vec![(fields.url, 1.0, false)],
             _ => {
                 return Err(QueryError(format!(
@@ -244,11 +261,26 @@ fn targets(fields: &Fields, name: Option<&str>) -> Result<Vec<(Field, f32, bool)
 /// (outlet, author, url), whose words must not be highlighted in the body.
 fn highlight_scope(name: Option<&str>) -> Option<Scope> {
     match name.map(|n| n.to_ascii_lowercase()).as_deref() {
-        None | Some("entity" | "entities") => Some(Scope::Text),
+        None => Some(Scope::Text),
         Some("title" | "headline") => Some(Scope::Title),
         Some("body" | "text") => Some(Scope::Body),
         Some(_) => None,
     }
+}
+
+/// Splits a trailing `*` (prefix) off an unquoted word; a `*` anywhere else is an error,
+/// since only prefixes are supported.
+fn prefix_suffix(word: &str) -> Result<(&str, bool), QueryError> {
+    let (head, prefix) = match word.strip_suffix('*') {
+        Some(head) => (head, true),
+        None => (word, false),
+    };
+    if head.contains('*') || (prefix && head.trim().is_empty()) {
+        return Err(QueryError(format!(
+            "`{word}`: only a trailing `*` is supported (a prefix, as in `protest*`)"
+        )));
+    }
+    Ok((head, prefix))
 }
 
 /// Splits a trailing `~` / `~N` fuzzy marker off an unquoted word.
@@ -345,6 +377,13 @@ impl Walk<'_, '_> {
         lit: &UserInputLiteral,
         negated: bool,
     ) -> Result<Option<Box<dyn Query>>, QueryError> {
+        if lit
+            .field_name
+            .as_deref()
+            .is_some_and(|f| matches!(f.to_ascii_lowercase().as_str(), "entity" | "entities"))
+        {
+            return self.entity(lit, negated).map(Some);
+        }
         let targets = targets(self.planner.fields, lit.field_name.as_deref())?;
         let scope = highlight_scope(lit.field_name.as_deref());
         let quoted = lit.delimiter != Delimiter::None;
@@ -353,7 +392,15 @@ impl Walk<'_, '_> {
         } else {
             fuzzy_suffix(&lit.phrase)
         };
-        if fuzzy.is_none() && self.planner.fuzzy_all && !quoted {
+        // tantivy's grammar keeps an unquoted word's `*` in the word (its wildcard syntax)
+        // and sets `prefix` only for `"phrase"*`; the analyzer would then drop the `*` and
+        // `kaz*` would look for the word "kaz".
+        let (word, prefix) = if quoted {
+            (word, lit.prefix)
+        } else {
+            prefix_suffix(word)?
+        };
+        if fuzzy.is_none() && self.planner.fuzzy_all && !quoted && !prefix {
             fuzzy = Some(1);
         }
         let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -373,7 +420,7 @@ impl Walk<'_, '_> {
         let analyzed: Vec<_> = targets.iter().filter(|t| t.2).copied().collect();
         if tokens.len() == 1 && !analyzed.is_empty() {
             let token = tokens[0].clone();
-            let variants = if negated || lit.prefix || fuzzy.is_some() {
+            let variants = if negated || prefix || fuzzy.is_some() {
                 Vec::new()
             } else {
                 self.variants_for(word, &token)
@@ -381,7 +428,7 @@ impl Walk<'_, '_> {
             for (field, boost, _) in &analyzed {
                 let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                 let term = Term::from_field_text(*field, &token);
-                let main: Box<dyn Query> = if lit.prefix {
+                let main: Box<dyn Query> = if prefix {
                     Box::new(FuzzyTermQuery::new_prefix(term, 0, true))
                 } else if let Some(d) = fuzzy {
                     Box::new(FuzzyTermQuery::new(term, d, true))
@@ -410,7 +457,7 @@ impl Walk<'_, '_> {
                     token,
                     idf: 0.0,
                     fuzzy: fuzzy.unwrap_or(0),
-                    prefix: lit.prefix,
+                    prefix,
                     variants,
                     scope,
                 });
@@ -443,6 +490,70 @@ impl Walk<'_, '_> {
             1 => per_field.pop().map(|(_, q)| q),
             _ => Some(Box::new(BooleanQuery::new(per_field))),
         })
+    }
+
+    /// `entity:NAME`: the articles naming the entity NAME means, matched on its facets (as
+    /// `--entity` filters), so that every alias and spelling the alias table joins counts;
+    /// passages look for the forms the articles write it with.
+    fn entity(
+        &mut self,
+        lit: &UserInputLiteral,
+        negated: bool,
+    ) -> Result<Box<dyn Query>, QueryError> {
+        let name = lit.phrase.trim();
+        let unquoted = lit.delimiter == Delimiter::None;
+        if lit.prefix || (unquoted && (fuzzy_suffix(name).1.is_some() || name.contains('*'))) {
+            return Err(QueryError(format!(
+                "`entity:{name}` takes a name: no `*` or `~` (spelling variants of a name are \
+                 found without them)"
+            )));
+        }
+        let m = (self.planner.entity)(name).map_err(|e| QueryError(format!("{e:#}")))?;
+        if !negated {
+            self.positive += 1;
+            let mut seen: Vec<Vec<String>> = Vec::new();
+            for form in m.forms.iter().take(ENTITY_FORMS) {
+                let tokens = self.tokens(form);
+                if tokens.is_empty() || seen.contains(&tokens) {
+                    continue;
+                }
+                seen.push(tokens.clone());
+                if tokens.len() == 1 {
+                    self.spec.terms.push(TermSpec {
+                        token: tokens[0].clone(),
+                        idf: 0.0,
+                        fuzzy: 0,
+                        prefix: false,
+                        variants: Vec::new(),
+                        scope: Scope::Text,
+                    });
+                } else {
+                    self.spec.phrases.push(PhraseSpec {
+                        tokens,
+                        idf: 0.0,
+                        slop: 0,
+                        scope: Scope::Text,
+                    });
+                }
+            }
+        }
+        if m.facets.is_empty() {
+            // A name no article holds matches nothing (as a word absent from the index).
+            return Ok(Box::new(EmptyQuery));
+        }
+        let facet = self.planner.fields.facet;
+        let any: Vec<(Occur, Box<dyn Query>)> = m
+            .facets
+            .iter()
+            .map(|f| {
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_facet(facet, f),
+                    IndexRecordOption::Basic,
+                ));
+                (Occur::Should, q)
+            })
+            .collect();
+        Ok(Box::new(BooleanQuery::new(any)))
     }
 
     /// Spelling variants of a query word that the index holds. Only for words that look like
@@ -793,6 +904,114 @@ mod tests {
     }
 
     #[test]
+    fn prefix_markers() {
+        assert_eq!(prefix_suffix("kaz*"), Ok(("kaz", true)));
+        assert_eq!(prefix_suffix("kaz"), Ok(("kaz", false)));
+        assert!(prefix_suffix("*kaz").is_err());
+        assert!(prefix_suffix("k*z").is_err());
+        assert!(prefix_suffix("k**").is_err());
+    }
+
+    /// One article in a RAM index, and how many articles each query matches.
+    fn matches(body: &str, queries: &[&str]) -> Vec<usize> {
+        let index = tantivy::Index::create_in_ram(crate::schema::build_schema());
+        crate::schema::register(&index);
+        let fields = Fields::new(&index.schema()).unwrap();
+        let mut w: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+        let mut d = tantivy::TantivyDocument::default();
+        d.add_text(fields.body, body);
+        d.add_facet(
+            fields.facet,
+            Facet::from_path(["entity", "location", "Kazakhstan"]),
+        );
+        w.add_document(d).unwrap();
+        w.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let variants = |_: &str| Vec::new();
+        let entity = |name: &str| {
+            Ok(
+                if name.eq_ignore_ascii_case("kazakhstan") || name == "Qazaqstan" {
+                    EntityMatch {
+                        facets: vec![Facet::from_path(["entity", "location", "Kazakhstan"])],
+                        forms: vec!["Kazakhstan".into(), "Qazaqstan".into()],
+                    }
+                } else {
+                    EntityMatch::default()
+                },
+            )
+        };
+        let planner = Planner {
+            fields: &fields,
+            searcher: &searcher,
+            variants: &variants,
+            entity: &entity,
+            fuzzy_all: false,
+        };
+        queries
+            .iter()
+            .map(|q| {
+                let plan = planner.plan(q).unwrap_or_else(|e| panic!("{q}: {e}"));
+                searcher
+                    .search(&plan.query, &tantivy::collector::Count)
+                    .unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_trailing_star_is_a_prefix_of_any_word() {
+        let body = "Protesters filled the squares of Kazakhstan's cities.";
+        assert_eq!(
+            matches(
+                body,
+                &["kaz*", "Protes*", "squ*", "kaz", "zzz*", "title:kaz*"]
+            ),
+            vec![1, 1, 1, 0, 0, 0]
+        );
+    }
+
+    #[test]
+    fn entity_names_match_the_entity_facets_and_highlight_its_forms() {
+        let body = "Troops arrived in Kazakhstan.";
+        assert_eq!(
+            matches(
+                body,
+                &[
+                    "entity:Qazaqstan",
+                    "entity:kazakhstan troops",
+                    "entity:Troops"
+                ]
+            ),
+            vec![1, 1, 0]
+        );
+        let index = tantivy::Index::create_in_ram(crate::schema::build_schema());
+        let fields = Fields::new(&index.schema()).unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let variants = |_: &str| Vec::new();
+        let entity = |_: &str| {
+            Ok(EntityMatch {
+                facets: vec![Facet::from_path(["entity", "location", "Kazakhstan"])],
+                forms: vec!["Kazakhstan".into(), "Republic of Kazakhstan".into()],
+            })
+        };
+        let planner = Planner {
+            fields: &fields,
+            searcher: &searcher,
+            variants: &variants,
+            entity: &entity,
+            fuzzy_all: false,
+        };
+        let spec = planner.plan("entity:Qazaqstan").unwrap().spec;
+        assert_eq!(spec.terms.len(), 1, "{:?}", spec.terms);
+        assert_eq!(spec.terms[0].token, "kazakhstan");
+        assert_eq!(spec.phrases.len(), 1);
+        for bad in ["entity:Kaz*", "entity:Kazakstan~"] {
+            let e = planner.plan(bad).err().expect(bad);
+            assert!(e.0.contains("takes a name"), "{e}");
+        }
+    }
+
+    #[test]
     fn transliteration_candidates_meet() {
         assert!(spelling_candidates("tokajev").contains(&"tokayev".to_string()));
         assert!(spelling_candidates("zhanaozen").contains(&"zanaozen".to_string()));
@@ -895,8 +1114,9 @@ mod tests {
                 let fields = Fields::new(&index.schema()).unwrap();
                 let searcher = index.reader().unwrap().searcher();
                 let variants = |_: &str| Vec::new();
+                let entity = |name: &str| Ok(crate::query::EntityMatch { facets: Vec::new(), forms: vec![name.to_string()] });
                 for fuzzy_all in [false, true] {
-                    let planner = Planner { fields: &fields, searcher: &searcher, variants: &variants, fuzzy_all };
+                    let planner = Planner { fields: &fields, searcher: &searcher, variants: &variants, entity: &entity, fuzzy_all };
                     match planner.plan(&q) {
                         Ok(plan) => {
                             let opts = crate::passages::PassageOptions::default();

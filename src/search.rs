@@ -22,7 +22,7 @@ use crate::entities::FxMap;
 use crate::entity_ords::EntityOrds;
 use crate::facets::{FacetCounter, FacetTally};
 use crate::passages::{self, CorpusStats, MatchSpec, PassageOptions, Passager};
-use crate::query::{Planner, QueryPlan, Widening};
+use crate::query::{EntityMatch, Planner, QueryPlan, Widening};
 use crate::schema::Fields;
 use crate::store::Store;
 
@@ -492,10 +492,12 @@ impl Engine {
     ) -> Result<(QueryPlan, Vec<String>, Box<dyn Query>)> {
         let table = self.entity_table();
         let variants = |w: &str| table.variants(w);
+        let entity = |name: &str| self.entity_match(name);
         let planner = Planner {
             fields: self.fields(),
             searcher,
             variants: &variants,
+            entity: &entity,
             fuzzy_all: req.fuzzy,
         };
         let plan: QueryPlan = planner.plan(&req.query)?;
@@ -700,30 +702,45 @@ impl Engine {
     }
 
     /// The facet values an `--entity` name stands for: every article-level name of the
-    /// canonical entities it may mean (any alias, any case).
+    /// canonical entities it may mean (any alias, any case). An error when it means none.
     pub fn resolve_entity(&self, name: &str) -> Result<Vec<Facet>> {
+        let m = self.entity_match(name)?;
+        if m.facets.is_empty() {
+            bail!("no entity `{name}` in the index (`newsidx entities` lists them)");
+        }
+        Ok(m.facets)
+    }
+
+    /// What an entity name means: the facet values of the article-level names of every
+    /// canonical entity it may mean (any alias, any case), and the forms articles write
+    /// those entities with, most frequent first. Empty when it means none.
+    pub fn entity_match(&self, name: &str) -> Result<EntityMatch> {
         let table = self.entity_table();
-        let mut facets = Vec::new();
+        let mut m = EntityMatch::default();
         for (kind, canonical) in table.resolve(name) {
             for (member_kind, member) in table.members(kind, &canonical) {
-                facets.push(Facet::from_path(["entity", member_kind.as_str(), &member]));
+                m.facets
+                    .push(Facet::from_path(["entity", member_kind.as_str(), &member]));
             }
+            m.forms.push(canonical.clone());
+            m.forms.extend(table.aliases(kind, &canonical));
         }
-        if facets.is_empty() {
+        if m.facets.is_empty() {
             // Names the table does not know may still be facet values (given entities).
             let want = name.trim().to_lowercase();
             for kind in EntityKind::ALL {
                 for v in self.facet_values(&format!("/entity/{}", kind.as_str()))? {
                     if v.to_lowercase() == want {
-                        facets.push(Facet::from_path(["entity", kind.as_str(), &v]));
+                        m.facets
+                            .push(Facet::from_path(["entity", kind.as_str(), &v]));
+                        m.forms.push(v);
                     }
                 }
             }
         }
-        if facets.is_empty() {
-            bail!("no entity `{name}` in the index (`newsidx entities` lists them)");
-        }
-        Ok(facets)
+        let mut seen = std::collections::HashSet::new();
+        m.forms.retain(|f| seen.insert(f.to_lowercase()));
+        Ok(m)
     }
 
     /// Top entities among the articles matching `query` (all articles when empty).
@@ -735,10 +752,12 @@ impl Engine {
             Some(q) => {
                 let table = self.entity_table();
                 let variants = |w: &str| table.variants(w);
+                let entity = |name: &str| self.entity_match(name);
                 let planner = Planner {
                     fields: &fields,
                     searcher: &searcher,
                     variants: &variants,
+                    entity: &entity,
                     fuzzy_all: false,
                 };
                 planner.plan(q)?.query

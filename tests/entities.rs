@@ -36,8 +36,9 @@ fn entity_filter_accepts_a_spelling_variant() {
     assert!(r.stderr().contains("no entity"), "{}", r.stderr());
 }
 
-/// `entity:` searches the names and aliases the articles were indexed with: a short form,
-/// a full name as a phrase, an acronym and a spelling variant all find him.
+/// `entity:` finds the articles naming an entity, by any of its names and aliases across the
+/// corpus: a short form, a full name as a phrase, an acronym and a spelling variant all find
+/// him; passages show where the article names it.
 #[test]
 fn the_entity_field_finds_names_aliases_and_variants() {
     let sb = indexed();
@@ -51,6 +52,24 @@ fn the_entity_field_finds_names_aliases_and_variants() {
     assert_eq!(total("entity:Tokajev"), short);
     assert!(total("entity:\"Kassym-Jomart Tokayev\"") >= 3);
     assert!(total("entity:CSTO") >= 3);
+    let (_, v) = sb.search_json(&["entity:CSTO", "--limit", "50"]);
+    for h in v["hits"].as_array().expect("hits") {
+        let text = h["passage"]["text"].as_str().unwrap_or("");
+        let spans = h["passage"]["highlights"].as_array().expect("highlights");
+        assert!(!spans.is_empty(), "{h}");
+        for s in spans {
+            let (a, b) = (
+                s[0].as_u64().unwrap() as usize,
+                s[1].as_u64().unwrap() as usize,
+            );
+            let w = &text[a..b];
+            assert!(
+                ["CSTO", "ODKB", "Collective", "Security", "Treaty"].contains(&w)
+                    || w.starts_with("Organi"),
+                "{w} in {text}"
+            );
+        }
+    }
     // Words of the text that name nobody are not in the field.
     let r = sb.run(&["search", "entity:curfew"]);
     assert_eq!(r.code(), 1, "{}", r.stdout());

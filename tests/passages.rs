@@ -102,11 +102,17 @@ fn variants_fuzzy_and_prefix_are_highlighted() {
             "{words:?}"
         );
     }
-    // Prefix.
-    let (_, v) = sb.search_json(&["protest*", "--limit", "20"]);
-    for h in hits(&v) {
-        for w in highlighted(h) {
-            assert!(w.to_lowercase().starts_with("protest"), "{w}");
+    // Prefixes of any length, not only of whole words ("protes" is no word).
+    for (q, start) in [("protes*", "protes"), ("Kaz*", "kaz")] {
+        let (code, v) = sb.search_json(&[q, "--limit", "20"]);
+        assert_eq!(code, 0, "{q}: {v}");
+        assert!(hits(&v).len() >= 5, "{q}: {v}");
+        for h in hits(&v) {
+            let words = highlighted(h);
+            assert!(!words.is_empty(), "{h}");
+            for w in words {
+                assert!(w.to_lowercase().starts_with(start), "{q}: {w}");
+            }
         }
     }
     // Stems: "troop" finds and highlights "troops".
