@@ -441,9 +441,21 @@ pub fn merge(mentions: &[super::extract::Mention]) -> Vec<crate::article::Entity
         let gi = group_of[mi];
         if let Some(p) = m.paren_of {
             let target = group_of[p];
+            // A body's name in apposition after an acronym defines it even in another
+            // language ("ODKB, the Collective Security Treaty Organization,"): an
+            // organisation word in the name makes it a body, and an acronym known by itself
+            // (a place, a news agency) is not one it defines. Parentheses after a name
+            // still need the initials to fit: "(AP)", "(UK)", a party or a state follow
+            // names too, and news data sets list such pairs as two entities.
+            let defined_body = p > mi
+                && mentions[p].kind == Some(EntityKind::Organization)
+                && mentions[p].strength >= 3
+                && m.strength < 3
+                && m.canonical.is_none()
+                && (2..=6).contains(&m.surface.chars().filter(|c| c.is_alphanumeric()).count());
             if groups[target].alive
                 && groups[target].words >= 2
-                && initials_fit(&mentions[p].surface, &m.surface)
+                && (defined_body || initials_fit(&mentions[p].surface, &m.surface))
             {
                 // "New South Wales (NSW)": the acronym of a place is a place, of a person
                 // ("AMLO") a person: its own capital-letters vote for an organisation must

@@ -35,6 +35,33 @@ const PLACE_CLASS_SHIFT: u32 = 27;
 const DEMONYM_DONE: u32 = 1 << 26;
 const DEMONYM_YES: u32 = 1 << 25;
 
+/// Whether the run `start..end` stands in apposition to the one-token run ending at `last`:
+/// `ACRONYM, the Name Of Body,` then a lowercase word, or a clause end. A list ("CNN, the New
+/// York Times and ...", "..., the Post, the ...") is not an apposition.
+fn appositive_after(text: &str, toks: &[Tok], last: usize, start: usize, end: usize) -> bool {
+    let tok = |i: usize| {
+        toks.get(i)
+            .map_or("", |t| &text[t.start as usize..t.end as usize])
+    };
+    if start < 2 || last != start - 2 || toks.get(start - 1).is_none_or(|t| !t.has(HARD)) {
+        return false;
+    }
+    let (a, the) = (toks[last], toks[start - 1]);
+    if tok(start - 1) != "the" || text[a.end as usize..the.start as usize].trim() != "," {
+        return false;
+    }
+    let Some(after) = toks.get(end - 1).and_then(|t| text.get(t.end as usize..)) else {
+        return false;
+    };
+    let after = after.trim_start();
+    if after.starts_with(['.', ')', ';', ':']) || after.is_empty() {
+        return true;
+    }
+    after.starts_with(',')
+        && toks.get(end).is_some_and(|t| t.has(LOWER))
+        && !matches!(tok(end), "and" | "or" | "the" | "a" | "an" | "as" | "plus")
+}
+
 /// The place class of a cached token, when the word alone is a place.
 /// Word classes of a given name that is not also a common word ("Fernando", not "May").
 fn given_only(wc: u32) -> bool {
@@ -467,7 +494,9 @@ pub struct Mention {
     /// Byte position of the first mention (title before body).
     pub pos: u32,
     pub acronym: bool,
-    /// For an acronym in parentheses right after a name: that name's mention index.
+    /// For an acronym in parentheses right after a name, or followed by a body's name in
+    /// apposition ("ODKB, the Collective Security Treaty Organization,"): that name's
+    /// mention index.
     pub paren_of: Option<usize>,
     /// Context hints for lone words: "X said", "in X".
     pub said: bool,
@@ -862,6 +891,17 @@ impl<'g> Scan<'g> {
             self.lowercase_institution(text, &toks, j);
             let before = self.mentions.len();
             self.run(text, &toks, start, j, with_number, paren_of);
+            if self.mentions.len() == before + 1 {
+                if let Some((_, acronym)) =
+                    prev_run_end.filter(|&(last, _)| appositive_after(text, &toks, last, start, j))
+                {
+                    // "ODKB, the Collective Security Treaty Organization, asked ...": the
+                    // name defines the acronym before it as parentheses after it would.
+                    if self.mentions[acronym].acronym && self.mentions[acronym].paren_of.is_none() {
+                        self.mentions[acronym].paren_of = Some(before);
+                    }
+                }
+            }
             if self.mentions.len() > before {
                 prev_run_end = Some((j - 1, self.mentions.len() - 1));
             } else {

@@ -517,6 +517,45 @@ mod tests {
     }
 
     #[test]
+    fn an_acronym_in_apposition_joins_the_body_that_defines_it() {
+        // The Russian acronym does not spell the English name; the apposition says it is.
+        let ents = Extractor::new().extract(
+            None,
+            "Tokayev asked the Russian-led military alliance ODKB, the Collective Security \
+             Treaty Organization, for help. ODKB troops arrived on Thursday.",
+        );
+        let orgs: Vec<_> = ents
+            .iter()
+            .filter(|e| e.kind == EntityKind::Organization)
+            .collect();
+        assert_eq!(orgs.len(), 1, "{ents:?}");
+        assert_eq!(orgs[0].name, "Collective Security Treaty Organization");
+        assert!(orgs[0].aliases.contains(&"ODKB".to_string()), "{ents:?}");
+        // A list is no apposition; nor is a known body or a place before it.
+        let o = EntityKind::Organization;
+        for (text, a, b) in [
+            (
+                "He told NBCX, the New York Times and the Post that he would run.",
+                "NBCX",
+                "New York Times",
+            ),
+            (
+                "Reporters from AFP, the Associated Press, and Reuters were there.",
+                "AFP",
+                "Associated Press",
+            ),
+            (
+                "Reporters from AP, the Foreign Press Association, said so.",
+                "AP",
+                "Foreign Press Association",
+            ),
+        ] {
+            let got = names(None, text);
+            assert!(has(&got, o, a) && has(&got, o, b), "{text}: {got:?}");
+        }
+    }
+
+    #[test]
     fn titles_are_dropped_and_short_mentions_join_the_full_name() {
         let ents = Extractor::new().extract(
             None,
