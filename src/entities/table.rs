@@ -110,6 +110,16 @@ fn match_key(kind: EntityKind, name: &str) -> String {
     }
 }
 
+/// The key names are clustered by: the match key, except that a name of three or four
+/// capitals is an acronym and keeps its letters ("DOJ" and "DOI", Justice and Interior, are
+/// two bodies however alike "j" and "i" are in a transliteration, and "CYA" is not the CIA).
+fn cluster_key(kind: EntityKind, name: &str) -> String {
+    if (3..=4).contains(&name.len()) && name.bytes().all(|c| c.is_ascii_uppercase()) {
+        return name.to_ascii_lowercase();
+    }
+    match_key(kind, name)
+}
+
 /// Titles a user may type before a name in `--entity`.
 const QUERY_TITLES: &[&str] = &[
     "mr",
@@ -790,6 +800,15 @@ const DESIGNATORS: &[&str] = &[
     "party",
 ];
 
+/// A cheap test before [`link_kind`]: one word, at least two letters, all in capitals.
+fn looks_like_acronym(s: &str) -> bool {
+    !s.contains(' ')
+        && s.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && s.chars()
+            .filter(|c| c.is_alphabetic())
+            .all(char::is_uppercase)
+}
+
 fn link_kind(name: &str, alias: &str) -> Link {
     let acronym_of = |long: &str, short: &str| {
         !short.contains(' ')
@@ -871,9 +890,13 @@ fn link_by_aliases(
     let mut anchored: Vec<bool> = total.iter().map(|&t| t >= MIN_ANCHOR_ARTICLES).collect();
     // Candidate links: (articles, from node, to node, alias key index).
     let mut links: Vec<(u32, usize, usize, usize)> = Vec::new();
-    // Per alias key, articles seen with it per base cluster: who an acronym mostly means.
+    // Per alias key, articles seen with it per base cluster: who an alias mostly means.
     let mut seen_with: FxMap<(EntityKind, &str), FxMap<usize, u32>> = FxMap::default();
-    for (ai, (((k, name, _), cnt), ak)) in aliases.iter().zip(alias_keys).enumerate() {
+    // The same for an acronym, counting only the names it abbreviates: "FBI" seen with
+    // "FBI Laboratory" or "FBI Special Agent" says those belong to the FBI, not that "FBI"
+    // means something else than the Federal Bureau of Investigation it is seen defining.
+    let mut defines: FxMap<(EntityKind, &str), FxMap<usize, u32>> = FxMap::default();
+    for (ai, (((k, name, alias), cnt), ak)) in aliases.iter().zip(alias_keys).enumerate() {
         let Some(ak) = ak else { continue };
         let Some(i) = node_of(names, *k, name) else {
             continue;
@@ -886,6 +909,13 @@ fn link_by_aliases(
             .or_default()
             .entry(base[i])
             .or_default() += *cnt;
+        if looks_like_acronym(alias) && link_kind(name, alias) == Link::Acronym {
+            *defines
+                .entry((*k, ak.as_str()))
+                .or_default()
+                .entry(base[i])
+                .or_default() += *cnt;
+        }
         if base[i] != base[j] {
             links.push((*cnt, i, j, ai));
         }
@@ -900,17 +930,41 @@ fn link_by_aliases(
         }
         let ((k, name, alias), _) = aliases[ai];
         // Whether the alias mostly stands for this name's entity wherever it is seen.
-        let mostly_this = || {
+        let mostly = |seen: &FxMap<(EntityKind, &str), FxMap<usize, u32>>| {
             alias_keys[ai].as_deref().is_some_and(|ak| {
-                let by = &seen_with[&(*k, ak)];
+                let Some(by) = seen.get(&(*k, ak)) else {
+                    return false;
+                };
                 let all: u32 = by.values().sum();
                 let mine = by.get(&base[i]).copied().unwrap_or(0);
                 3 * mine >= 2 * all
             })
         };
+        let mostly_this = || mostly(&seen_with);
+        // Two different acronyms are two bodies, even when one article's spelling rules
+        // joined them ("DOJ" beside "DOI").
+        let letters = |s: &str| -> String {
+            s.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        if looks_like_acronym(name) && looks_like_acronym(alias) && letters(name) != letters(alias)
+        {
+            continue;
+        }
         let allowed = match link_kind(name, alias) {
             // An acronym stands for many things ("AP", "S.C."): it joins only the entity
-            // it mostly goes with, however small the name that brings it.
+            // it mostly abbreviates, however small the name that brings it.
+            // Two letters stand for too many bodies ("CA": Cambridge Analytica, a
+            // California office) to leave out the names they are part of; a place's are
+            // its own ("UK").
+            Link::Acronym
+                if *k == EntityKind::Location
+                    || alias.chars().filter(|c| c.is_alphanumeric()).count() >= 3 =>
+            {
+                mostly(&defines)
+            }
             Link::Acronym => mostly_this(),
             _ if !(anchored[ri] && anchored[rj]) => true,
             Link::Designated => mostly_this(),
@@ -991,7 +1045,7 @@ fn build(c: &Counts) -> Frozen {
     let mut uf = UnionFind((0..n as u32).collect());
     let keys: Vec<String> = names
         .par_iter()
-        .map(|((k, name), _)| match_key(*k, name))
+        .map(|((k, name), _)| cluster_key(*k, name))
         .collect();
     let by_key = union_by_key(&names, &keys, &mut uf);
     let mut aliases: Vec<(&AliasKey, u32)> = c.aliases.iter().map(|(k, v)| (k, *v)).collect();
@@ -1005,7 +1059,7 @@ fn build(c: &Counts) -> Frozen {
     let alias_keys: Vec<Option<String>> = aliases
         .par_iter()
         .map(|((k, _, alias), _)| {
-            (*k != EntityKind::Person || alias.contains(' ')).then(|| match_key(*k, alias))
+            (*k != EntityKind::Person || alias.contains(' ')).then(|| cluster_key(*k, alias))
         })
         .collect();
     link_by_aliases(&names, &aliases, &alias_keys, &by_key, &mut uf);
@@ -1363,6 +1417,13 @@ mod tests {
         }
     }
 
+    /// Observes the same article's entities `n` times.
+    fn times(t: &mut EntityTable, n: usize, e: &[Entity]) {
+        for _ in 0..n {
+            t.observe(e);
+        }
+    }
+
     fn kz_table() -> EntityTable {
         let mut t = EntityTable::new();
         t.observe(&[
@@ -1435,11 +1496,6 @@ mod tests {
             EntityKind::Location,
         );
         let mut t = EntityTable::new();
-        let times = |t: &mut EntityTable, n: usize, e: &[Entity]| {
-            for _ in 0..n {
-                t.observe(e);
-            }
-        };
         // Committees that an article shortened to "Senate" are not the Senate.
         times(&mut t, 5, &[ent(o, "Senate", &[])]);
         times(
@@ -1492,6 +1548,42 @@ mod tests {
         times(&mut t, 6, &[ent(l, "Iran", &[])]);
         times(&mut t, 3, &[ent(l, "Islamic Republic of Iran", &["Iran"])]);
         assert_eq!(t.canonical(l, "Islamic Republic of Iran").1, "Iran");
+    }
+
+    #[test]
+    fn an_acronym_joins_what_it_abbreviates_not_the_names_it_is_part_of() {
+        let o = EntityKind::Organization;
+        let mut t = EntityTable::new();
+        // "FBI" is mostly seen beside names of FBI offices it is part of; of the names it
+        // abbreviates, it goes with one.
+        times(&mut t, 20, &[ent(o, "FBI", &[])]);
+        times(
+            &mut t,
+            4,
+            &[ent(o, "Federal Bureau of Investigation", &["FBI"])],
+        );
+        for office in [
+            "FBI Laboratory",
+            "FBI Special Agent",
+            "FBI SWAT",
+            "FBI Newark",
+        ] {
+            times(&mut t, 2, &[ent(o, office, &["FBI"])]);
+        }
+        assert_eq!(
+            t.canonical(o, "Federal Bureau of Investigation"),
+            t.canonical(o, "FBI")
+        );
+        // Acronyms one spelling rule apart are two bodies ("j" and "i" are one sound in
+        // a transliteration, not in an acronym), and an article that joined them joins
+        // nothing across the corpus.
+        let mut t = EntityTable::new();
+        times(&mut t, 5, &[ent(o, "DOJ", &[])]);
+        times(&mut t, 4, &[ent(o, "Interior Department", &["DOI"])]);
+        times(&mut t, 3, &[ent(o, "DOI", &[])]);
+        t.observe(&[ent(o, "DOI", &["DOJ"])]);
+        assert_ne!(t.canonical(o, "DOJ"), t.canonical(o, "DOI"));
+        assert_ne!(t.canonical(o, "DOJ"), t.canonical(o, "Interior Department"));
     }
 
     #[test]
