@@ -912,101 +912,102 @@ mod tests {
         assert!(prefix_suffix("k**").is_err());
     }
 
-    /// One article in a RAM index, and how many articles each query matches.
-    fn matches(body: &str, queries: &[&str]) -> Vec<usize> {
-        let index = tantivy::Index::create_in_ram(crate::schema::build_schema());
-        crate::schema::register(&index);
-        let fields = Fields::new(&index.schema()).unwrap();
-        let mut w: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
-        let mut d = tantivy::TantivyDocument::default();
-        d.add_text(fields.body, body);
-        d.add_facet(
-            fields.facet,
-            Facet::from_path(["entity", "location", "Kazakhstan"]),
-        );
-        w.add_document(d).unwrap();
-        w.commit().unwrap();
-        let searcher = index.reader().unwrap().searcher();
-        let variants = |_: &str| Vec::new();
-        let entity = |name: &str| {
-            Ok(
-                if name.eq_ignore_ascii_case("kazakhstan") || name == "Qazaqstan" {
-                    EntityMatch {
-                        facets: vec![Facet::from_path(["entity", "location", "Kazakhstan"])],
-                        forms: vec!["Kazakhstan".into(), "Qazaqstan".into()],
-                    }
-                } else {
-                    EntityMatch::default()
-                },
-            )
-        };
-        let planner = Planner {
-            fields: &fields,
-            searcher: &searcher,
-            variants: &variants,
-            entity: &entity,
-            fuzzy_all: false,
-        };
-        queries
-            .iter()
-            .map(|q| {
-                let plan = planner.plan(q).unwrap_or_else(|e| panic!("{q}: {e}"));
-                searcher
-                    .search(&plan.query, &tantivy::collector::Count)
-                    .unwrap()
-            })
-            .collect()
+    /// A RAM index of one article that names Kazakhstan, with a planner over it.
+    struct OneArticle {
+        fields: Fields,
+        searcher: Searcher,
+    }
+
+    fn no_variants(_: &str) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// The alias table of these tests: Kazakhstan and two other names of it.
+    fn kazakhstan(name: &str) -> anyhow::Result<EntityMatch> {
+        let forms = ["Kazakhstan", "Republic of Kazakhstan", "Qazaqstan"];
+        Ok(if forms.iter().any(|f| f.eq_ignore_ascii_case(name)) {
+            EntityMatch {
+                facets: vec![Facet::from_path(["entity", "location", "Kazakhstan"])],
+                forms: forms.map(String::from).to_vec(),
+            }
+        } else {
+            EntityMatch::default()
+        })
+    }
+
+    impl OneArticle {
+        fn new(body: &str) -> OneArticle {
+            let index = tantivy::Index::create_in_ram(crate::schema::build_schema());
+            crate::schema::register(&index);
+            let fields = Fields::new(&index.schema()).unwrap();
+            let mut w: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+            let mut d = tantivy::TantivyDocument::default();
+            d.add_text(fields.body, body);
+            d.add_facet(
+                fields.facet,
+                Facet::from_path(["entity", "location", "Kazakhstan"]),
+            );
+            w.add_document(d).unwrap();
+            w.commit().unwrap();
+            let searcher = index.reader().unwrap().searcher();
+            OneArticle { fields, searcher }
+        }
+
+        fn planner(&self) -> Planner<'_> {
+            Planner {
+                fields: &self.fields,
+                searcher: &self.searcher,
+                variants: &no_variants,
+                entity: &kazakhstan,
+                fuzzy_all: false,
+            }
+        }
+
+        /// How many articles (0 or 1) each query matches.
+        fn matches(&self, queries: &[&str]) -> Vec<usize> {
+            queries
+                .iter()
+                .map(|q| {
+                    let plan = self
+                        .planner()
+                        .plan(q)
+                        .unwrap_or_else(|e| panic!("{q}: {e}"));
+                    self.searcher
+                        .search(&plan.query, &tantivy::collector::Count)
+                        .unwrap()
+                })
+                .collect()
+        }
     }
 
     #[test]
     fn a_trailing_star_is_a_prefix_of_any_word() {
-        let body = "Protesters filled the squares of Kazakhstan's cities.";
+        let one = OneArticle::new("Protesters filled the squares of Kazakhstan's cities.");
         assert_eq!(
-            matches(
-                body,
-                &["kaz*", "Protes*", "squ*", "kaz", "zzz*", "title:kaz*"]
-            ),
+            one.matches(&["kaz*", "Protes*", "squ*", "kaz", "zzz*", "title:kaz*"]),
             vec![1, 1, 1, 0, 0, 0]
         );
     }
 
     #[test]
     fn entity_names_match_the_entity_facets_and_highlight_its_forms() {
-        let body = "Troops arrived in Kazakhstan.";
+        let one = OneArticle::new("Troops arrived in Kazakhstan.");
         assert_eq!(
-            matches(
-                body,
-                &[
-                    "entity:Qazaqstan",
-                    "entity:kazakhstan troops",
-                    "entity:Troops"
-                ]
-            ),
+            one.matches(&[
+                "entity:Qazaqstan",
+                "entity:kazakhstan troops",
+                "entity:Troops"
+            ]),
             vec![1, 1, 0]
         );
-        let index = tantivy::Index::create_in_ram(crate::schema::build_schema());
-        let fields = Fields::new(&index.schema()).unwrap();
-        let searcher = index.reader().unwrap().searcher();
-        let variants = |_: &str| Vec::new();
-        let entity = |_: &str| {
-            Ok(EntityMatch {
-                facets: vec![Facet::from_path(["entity", "location", "Kazakhstan"])],
-                forms: vec!["Kazakhstan".into(), "Republic of Kazakhstan".into()],
-            })
-        };
-        let planner = Planner {
-            fields: &fields,
-            searcher: &searcher,
-            variants: &variants,
-            entity: &entity,
-            fuzzy_all: false,
-        };
-        let spec = planner.plan("entity:Qazaqstan").unwrap().spec;
-        assert_eq!(spec.terms.len(), 1, "{:?}", spec.terms);
-        assert_eq!(spec.terms[0].token, "kazakhstan");
+        // Passages look for every form: words as terms, longer names as phrases.
+        let spec = one.planner().plan("entity:Qazaqstan").unwrap().spec;
+        let terms: Vec<&str> = spec.terms.iter().map(|t| t.token.as_str()).collect();
+        assert_eq!(terms, ["kazakhstan", "qazaqstan"]);
         assert_eq!(spec.phrases.len(), 1);
+        assert_eq!(spec.phrases[0].tokens, ["republ", "of", "kazakhstan"]);
         for bad in ["entity:Kaz*", "entity:Kazakstan~"] {
-            let e = planner.plan(bad).err().expect(bad);
+            let e = one.planner().plan(bad).err().expect(bad);
             assert!(e.0.contains("takes a name"), "{e}");
         }
     }

@@ -483,13 +483,9 @@ impl Engine {
         Ok(out)
     }
 
-    /// Plans a search's query (widened spellings, fuzzy words), resolves its outlets and
-    /// adds its filters: what every way of running a search starts from.
-    fn prepare(
-        &self,
-        searcher: &Searcher,
-        req: &SearchRequest,
-    ) -> Result<(QueryPlan, Vec<String>, Box<dyn Query>)> {
+    /// Parses a query with what the index knows: the spelling variants and entities of its
+    /// alias table.
+    fn plan(&self, searcher: &Searcher, query: &str, fuzzy_all: bool) -> Result<QueryPlan> {
         let table = self.entity_table();
         let variants = |w: &str| table.variants(w);
         let entity = |name: &str| self.entity_match(name);
@@ -498,9 +494,19 @@ impl Engine {
             searcher,
             variants: &variants,
             entity: &entity,
-            fuzzy_all: req.fuzzy,
+            fuzzy_all,
         };
-        let plan: QueryPlan = planner.plan(&req.query)?;
+        Ok(planner.plan(query)?)
+    }
+
+    /// Plans a search's query (widened spellings, fuzzy words), resolves its outlets and
+    /// adds its filters: what every way of running a search starts from.
+    fn prepare(
+        &self,
+        searcher: &Searcher,
+        req: &SearchRequest,
+    ) -> Result<(QueryPlan, Vec<String>, Box<dyn Query>)> {
+        let plan = self.plan(searcher, &req.query, req.fuzzy)?;
         let outlets = self.resolve_outlets(&req.outlets)?;
         let query = self.with_filters(plan.query.box_clone(), req, &outlets)?;
         Ok((plan, outlets, query))
@@ -746,22 +752,9 @@ impl Engine {
     /// Top entities among the articles matching `query` (all articles when empty).
     pub fn top_entities(&self, req: &EntitiesRequest) -> Result<Vec<EntityRow>> {
         let searcher = self.searcher();
-        let fields = *self.fields();
         let base: Box<dyn Query> = match req.query.as_deref().map(str::trim) {
             None | Some("") => Box::new(tantivy::query::AllQuery),
-            Some(q) => {
-                let table = self.entity_table();
-                let variants = |w: &str| table.variants(w);
-                let entity = |name: &str| self.entity_match(name);
-                let planner = Planner {
-                    fields: &fields,
-                    searcher: &searcher,
-                    variants: &variants,
-                    entity: &entity,
-                    fuzzy_all: false,
-                };
-                planner.plan(q)?.query
-            }
+            Some(q) => self.plan(&searcher, q, false)?.query,
         };
         let outlets = self.resolve_outlets(&req.outlets)?;
         let search_req = SearchRequest {
