@@ -55,7 +55,8 @@ Query syntax:
   \"state of emergency\"  a phrase (only its occurrences are highlighted)
   fuel AND (price OR prices) NOT diesel
   +curfew -Almaty       required / excluded words
-  title:Tokayev         search one field: title, body, outlet, author, entity, url
+  title:Tokayev         search one field: title, body, outlet, author, url
+  entity:CSTO           articles naming an entity by any of its names (as --entity)
   Tokajev~              fuzzy (one edit; ~2 for two)    protest*   prefix
 
 Examples:
