@@ -800,7 +800,8 @@ const DESIGNATORS: &[&str] = &[
     "party",
 ];
 
-/// A cheap test before [`link_kind`]: one word, at least two letters, all in capitals.
+/// The shape of an acronym: one word, at least two letters, all in capitals (also the
+/// cheap first test of [`link_kind`]'s acronym link).
 fn looks_like_acronym(s: &str) -> bool {
     !s.contains(' ')
         && s.chars().filter(|c| c.is_alphabetic()).count() >= 2
@@ -811,14 +812,7 @@ fn looks_like_acronym(s: &str) -> bool {
 
 fn link_kind(name: &str, alias: &str) -> Link {
     let acronym_of = |long: &str, short: &str| {
-        !short.contains(' ')
-            && long.contains([' ', '-'])
-            && short.chars().filter(|c| c.is_alphabetic()).count() >= 2
-            && short
-                .chars()
-                .filter(|c| c.is_alphabetic())
-                .all(char::is_uppercase)
-            && initials_fit(long, short)
+        looks_like_acronym(short) && long.contains([' ', '-']) && initials_fit(long, short)
     };
     let words = |s: &str| -> Vec<String> {
         fold(s)
