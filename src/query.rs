@@ -268,6 +268,22 @@ fn highlight_scope(name: Option<&str>) -> Option<Scope> {
     }
 }
 
+/// Articles holding any of `facets` (exact values, no descendants): how `entity:`, `--entity`
+/// and `--outlet` match.
+pub fn any_facet(field: Field, facets: &[Facet]) -> Box<dyn Query> {
+    let any: Vec<(Occur, Box<dyn Query>)> = facets
+        .iter()
+        .map(|f| {
+            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_facet(field, f),
+                IndexRecordOption::Basic,
+            ));
+            (Occur::Should, q)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(any))
+}
+
 /// Splits a trailing `*` (prefix) off an unquoted word; a `*` anywhere else is an error,
 /// since only prefixes are supported.
 fn prefix_suffix(word: &str) -> Result<(&str, bool), QueryError> {
@@ -541,19 +557,7 @@ impl Walk<'_, '_> {
             // A name no article holds matches nothing (as a word absent from the index).
             return Ok(Box::new(EmptyQuery));
         }
-        let facet = self.planner.fields.facet;
-        let any: Vec<(Occur, Box<dyn Query>)> = m
-            .facets
-            .iter()
-            .map(|f| {
-                let q: Box<dyn Query> = Box::new(TermQuery::new(
-                    Term::from_facet(facet, f),
-                    IndexRecordOption::Basic,
-                ));
-                (Occur::Should, q)
-            })
-            .collect();
-        Ok(Box::new(BooleanQuery::new(any)))
+        Ok(any_facet(self.planner.fields.facet, &m.facets))
     }
 
     /// Spelling variants of a query word that the index holds. Only for words that look like

@@ -9,8 +9,8 @@ use anyhow::{bail, Context, Result};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery};
+use tantivy::schema::{Facet, Value};
 use tantivy::{
     DateTime, DocAddress, Executor, IndexReader, Order, Searcher, TantivyDocument, Term,
 };
@@ -22,7 +22,7 @@ use crate::entities::FxMap;
 use crate::entity_ords::EntityOrds;
 use crate::facets::{FacetCounter, FacetTally};
 use crate::passages::{self, CorpusStats, MatchSpec, PassageOptions, Passager};
-use crate::query::{EntityMatch, Planner, QueryPlan, Widening};
+use crate::query::{any_facet, EntityMatch, Planner, QueryPlan, Widening};
 use crate::schema::Fields;
 use crate::store::Store;
 
@@ -582,30 +582,14 @@ impl Engine {
         let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query)];
         for name in &req.entities {
             let facets = self.resolve_entity(name)?;
-            let any: Vec<(Occur, Box<dyn Query>)> = facets
-                .iter()
-                .map(|f| {
-                    let t = Term::from_facet(fields.facet, f);
-                    (
-                        Occur::Should,
-                        Box::new(TermQuery::new(t, IndexRecordOption::Basic)) as Box<dyn Query>,
-                    )
-                })
-                .collect();
-            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            must.push((Occur::Must, any_facet(fields.facet, &facets)));
         }
         if !outlets.is_empty() {
-            let any: Vec<(Occur, Box<dyn Query>)> = outlets
+            let facets: Vec<Facet> = outlets
                 .iter()
-                .map(|o| {
-                    let t = Term::from_facet(fields.facet, &Facet::from_path(["outlet", o]));
-                    (
-                        Occur::Should,
-                        Box::new(TermQuery::new(t, IndexRecordOption::Basic)) as Box<dyn Query>,
-                    )
-                })
+                .map(|o| Facet::from_path(["outlet", o]))
                 .collect();
-            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            must.push((Occur::Must, any_facet(fields.facet, &facets)));
         }
         if req.since.is_some() || req.until.is_some() {
             let to_term = |d: NaiveDate| {
