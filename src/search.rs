@@ -161,6 +161,17 @@ pub struct FacetSample {
 /// tenth of a second.
 const FACET_SAMPLE: u64 = 10_000;
 
+/// A search's query, planned and filtered.
+struct Prepared {
+    plan: QueryPlan,
+    /// The outlets the request's `--outlet` names resolved to.
+    outlets: Vec<String>,
+    /// Ranks the top articles.
+    ranked: Box<dyn Query>,
+    /// The same articles without score-only clauses: for counts, facets and date order.
+    matching: Box<dyn Query>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {
     pub query: String,
@@ -501,22 +512,30 @@ impl Engine {
 
     /// Plans a search's query (widened spellings, fuzzy words), resolves its outlets and
     /// adds its filters: what every way of running a search starts from.
-    fn prepare(
-        &self,
-        searcher: &Searcher,
-        req: &SearchRequest,
-    ) -> Result<(QueryPlan, Vec<String>, Box<dyn Query>)> {
+    fn prepare(&self, searcher: &Searcher, req: &SearchRequest) -> Result<Prepared> {
         let plan = self.plan(searcher, &req.query, req.fuzzy)?;
         let outlets = self.resolve_outlets(&req.outlets)?;
-        let query = self.with_filters(plan.query.box_clone(), req, &outlets)?;
-        Ok((plan, outlets, query))
+        let filters = self.filters(req, &outlets)?;
+        let ranked = all_of(plan.query.as_ref(), &filters);
+        let matching = all_of(plan.matching.as_ref(), &filters);
+        Ok(Prepared {
+            plan,
+            outlets,
+            ranked,
+            matching,
+        })
     }
 
     /// Runs a search.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let searcher = self.searcher();
         let fields = *self.fields();
-        let (plan, outlets, query) = self.prepare(&searcher, req)?;
+        let Prepared {
+            plan,
+            outlets,
+            ranked,
+            matching,
+        } = self.prepare(&searcher, req)?;
 
         let n_articles = candidate_articles(req);
         // Two passes: the top articles first, where tantivy can skip blocks that cannot
@@ -526,13 +545,13 @@ impl Engine {
         let top: Vec<(f32, DocAddress)> = match req.sort {
             SortOrder::Relevance => self.collect(
                 &searcher,
-                &query,
+                &ranked,
                 &TopDocs::with_limit(n_articles).order_by_score(),
             )?,
             SortOrder::Date => self
                 .collect(
                     &searcher,
-                    &query,
+                    &matching,
                     &TopDocs::with_limit(n_articles)
                         .order_by_fast_field::<DateTime>("date", Order::Desc),
                 )?
@@ -542,7 +561,7 @@ impl Engine {
         };
         let facet_collector = req.facets.then(|| self.search_facets(&searcher));
         let (total, mut facet_counts) =
-            self.collect(&searcher, &query, &(Count, facet_collector))?;
+            self.collect(&searcher, &matching, &(Count, facet_collector))?;
 
         let facet_sample = facet_counts
             .as_ref()
@@ -572,24 +591,21 @@ impl Engine {
         })
     }
 
-    fn with_filters(
-        &self,
-        query: Box<dyn Query>,
-        req: &SearchRequest,
-        outlets: &[String],
-    ) -> Result<Box<dyn Query>> {
+    /// The request's filters (entities, outlets, dates), each a clause every result must
+    /// match.
+    fn filters(&self, req: &SearchRequest, outlets: &[String]) -> Result<Vec<Box<dyn Query>>> {
         let fields = self.fields();
-        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query)];
+        let mut must: Vec<Box<dyn Query>> = Vec::new();
         for name in &req.entities {
             let facets = self.resolve_entity(name)?;
-            must.push((Occur::Must, any_facet(fields.facet, &facets)));
+            must.push(any_facet(fields.facet, &facets));
         }
         if !outlets.is_empty() {
             let facets: Vec<Facet> = outlets
                 .iter()
                 .map(|o| Facet::from_path(["outlet", o]))
                 .collect();
-            must.push((Occur::Must, any_facet(fields.facet, &facets)));
+            must.push(any_facet(fields.facet, &facets));
         }
         if req.since.is_some() || req.until.is_some() {
             let to_term = |d: NaiveDate| {
@@ -606,9 +622,9 @@ impl Engine {
                 .until
                 .and_then(|d| d.succ_opt())
                 .map_or(Bound::Unbounded, |d| Bound::Excluded(to_term(d)));
-            must.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+            must.push(Box::new(RangeQuery::new(lower, upper)));
         }
-        Ok(Box::new(BooleanQuery::new(must)))
+        Ok(must)
     }
 
     /// Entity facet counts merged to corpus-level canonical names, most frequent first.
@@ -738,14 +754,14 @@ impl Engine {
         let searcher = self.searcher();
         let base: Box<dyn Query> = match req.query.as_deref().map(str::trim) {
             None | Some("") => Box::new(tantivy::query::AllQuery),
-            Some(q) => self.plan(&searcher, q, false)?.query,
+            Some(q) => self.plan(&searcher, q, false)?.matching,
         };
         let outlets = self.resolve_outlets(&req.outlets)?;
         let search_req = SearchRequest {
             outlets: req.outlets.clone(),
             ..Default::default()
         };
-        let query = self.with_filters(base, &search_req, &outlets)?;
+        let query = all_of(base.as_ref(), &self.filters(&search_req, &outlets)?);
         // Every kind is counted even for `--kind`: an entity's article-level names may be of
         // another kind ("Obama" the place, in a cluster of the person), and its count must
         // include them. The kind filter applies to the corpus-level entities.
@@ -916,6 +932,13 @@ struct Picked {
     found: Vec<passages::Passage>,
 }
 
+/// Articles matching `query` and every one of `filters`.
+fn all_of(query: &dyn Query, filters: &[Box<dyn Query>]) -> Box<dyn Query> {
+    let mut must = vec![(Occur::Must, query.box_clone())];
+    must.extend(filters.iter().map(|f| (Occur::Must, f.box_clone())));
+    Box::new(BooleanQuery::new(must))
+}
+
 fn pick_article(
     searcher: &Searcher,
     fields: &Fields,
@@ -1037,9 +1060,14 @@ impl Engine {
     pub fn retrieve_only(&self, req: &SearchRequest, stage: Stage) -> Result<usize> {
         let searcher = self.searcher();
         let fields = *self.fields();
-        let (plan, _, query) = self.prepare(&searcher, req)?;
+        let Prepared {
+            plan,
+            ranked,
+            matching,
+            ..
+        } = self.prepare(&searcher, req)?;
         let top = TopDocs::with_limit(candidate_articles(req)).order_by_score();
-        let docs = self.collect(&searcher, &query, &top)?;
+        let docs = self.collect(&searcher, &ranked, &top)?;
         match stage {
             Stage::TopDocs => {}
             Stage::Documents => {
@@ -1060,7 +1088,8 @@ impl Engine {
             }
             Stage::Facets => {
                 // As the search runs them: top articles, then count and facets.
-                self.collect(&searcher, &query, &(Count, self.search_facets(&searcher)))?;
+                let facets = self.search_facets(&searcher);
+                self.collect(&searcher, &matching, &(Count, facets))?;
             }
         }
         Ok(docs.len())
