@@ -25,7 +25,7 @@ use crate::schema::{analyzer, Fields};
 
 /// Score added to articles that contain every word of a plain multi-word query, so they all
 /// rank above articles that contain only some (BM25 scores stay far below this).
-const ALL_WORDS_BONUS: f32 = 1000.0;
+pub const ALL_WORDS_BONUS: f32 = 1000.0;
 /// Title matches weigh more than body matches: a headline is the article's own summary.
 const TITLE_BOOST: f32 = 2.0;
 
@@ -56,6 +56,11 @@ pub struct QueryPlan {
     /// what counting and facets run, which visit every match and need no score. The bonus
     /// clause walks every word's postings a second time, a third of a broad count's time.
     pub matching: Box<dyn Query>,
+    /// For a plain list of words, the articles holding every one of them, scored as `query`
+    /// scores them less [`ALL_WORDS_BONUS`]: while at least as many such articles exist as
+    /// a search shows, the top of `query` is the top of this, which is far cheaper to find
+    /// (it follows the rarest word instead of scoring every article with any word).
+    pub all_words: Option<Box<dyn Query>>,
     pub spec: MatchSpec,
     pub widened: Vec<Widening>,
     /// True when the query can match every article (`*` or only negative clauses).
@@ -77,6 +82,10 @@ pub struct EntityMatch {
 /// forms most frequent first, and a famous name's long tail (misspellings, one-off
 /// possessives) would only slow passage matching down.
 const ENTITY_FORMS: usize = 16;
+
+/// A query with the all-words bonus, and the query for the articles holding every word
+/// (`None` when the query is not a plain list of words and so has no bonus).
+type WithBonus = (Box<dyn Query>, Option<Box<dyn Query>>);
 
 /// Everything the planner needs from the index and the caller.
 pub struct Planner<'a> {
@@ -138,11 +147,12 @@ impl Planner<'_> {
         // Pure negation ("-foo") or `*` match everything minus the excluded.
         let matches_all = matches_all || walk.positive == 0;
         let matching = query.box_clone();
-        let query = walk.all_words_bonus(&ast, query)?;
+        let (query, all_words) = walk.all_words_bonus(&ast, query)?;
         walk.fill_idf();
         Ok(QueryPlan {
             query,
             matching,
+            all_words,
             spec: walk.spec,
             widened: walk.widened,
             matches_all,
@@ -686,12 +696,12 @@ impl Walk<'_, '_> {
         &mut self,
         ast: &UserInputAst,
         query: Box<dyn Query>,
-    ) -> Result<Box<dyn Query>, QueryError> {
+    ) -> Result<WithBonus, QueryError> {
         let UserInputAst::Clause(clauses) = ast else {
-            return Ok(query);
+            return Ok((query, None));
         };
         if clauses.len() < 2 || clauses.iter().any(|(o, _)| o.is_some()) {
-            return Ok(query);
+            return Ok((query, None));
         }
         // Rebuild each clause (without collecting highlights again) as a Must.
         let saved_terms = self.spec.terms.len();
@@ -707,16 +717,16 @@ impl Walk<'_, '_> {
         self.spec.phrases.truncate(saved_phrases);
         self.widened.truncate(saved_widened);
         if musts.len() < 2 {
-            return Ok(query);
+            return Ok((query, None));
         }
-        let all: Box<dyn Query> = Box::new(ConstScoreQuery::new(
-            Box::new(BooleanQuery::new(musts)),
-            ALL_WORDS_BONUS,
-        ));
-        Ok(Box::new(BooleanQuery::new(vec![
+        let every: Box<dyn Query> = Box::new(BooleanQuery::new(musts));
+        let bonus: Box<dyn Query> =
+            Box::new(ConstScoreQuery::new(every.box_clone(), ALL_WORDS_BONUS));
+        let ranked = Box::new(BooleanQuery::new(vec![
             (Occur::Should, query),
-            (Occur::Should, all),
-        ])))
+            (Occur::Should, bonus),
+        ]));
+        Ok((ranked, Some(every)))
     }
 
     /// The corpus's IDF (BM25's formula) for every collected word, over the body field.
@@ -948,17 +958,24 @@ mod tests {
 
     impl OneArticle {
         fn new(body: &str) -> OneArticle {
+            Self::many(&[body])
+        }
+
+        /// Several articles, in this order (document ids 0, 1, ...).
+        fn many(bodies: &[&str]) -> OneArticle {
             let index = tantivy::Index::create_in_ram(crate::schema::build_schema());
             crate::schema::register(&index);
             let fields = Fields::new(&index.schema()).unwrap();
             let mut w: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
-            let mut d = tantivy::TantivyDocument::default();
-            d.add_text(fields.body, body);
-            d.add_facet(
-                fields.facet,
-                Facet::from_path(["entity", "location", "Kazakhstan"]),
-            );
-            w.add_document(d).unwrap();
+            for body in bodies {
+                let mut d = tantivy::TantivyDocument::default();
+                d.add_text(fields.body, body);
+                d.add_facet(
+                    fields.facet,
+                    Facet::from_path(["entity", "location", "Kazakhstan"]),
+                );
+                w.add_document(d).unwrap();
+            }
             w.commit().unwrap();
             let searcher = index.reader().unwrap().searcher();
             OneArticle { fields, searcher }
@@ -1020,6 +1037,52 @@ mod tests {
         let text = |q: &dyn Query| format!("{q:?}");
         assert!(text(plan.query.as_ref()).contains("Const(score=1000"));
         assert!(!text(plan.matching.as_ref()).contains("Const("));
+    }
+
+    #[test]
+    fn the_top_of_a_word_list_is_the_top_of_its_articles_with_every_word() {
+        let many = OneArticle::many(&[
+            "Troops arrived. Troops, troops and more troops.",
+            "Troops arrived in Almaty.",
+            "Troops troops troops troops troops.",
+            "The troops that arrived were Russian troops.",
+            "Nobody arrived.",
+            "Arrived, arrived, arrived: troops.",
+        ]);
+        let plan = many.planner().plan("troops arrived").unwrap();
+        let every = plan.all_words.as_deref().expect("a plain word list");
+        let top = |q: &dyn Query, n: usize| {
+            many.searcher
+                .search(
+                    q,
+                    &tantivy::collector::TopDocs::with_limit(n).order_by_score(),
+                )
+                .unwrap()
+        };
+        // Four articles hold both words: any top of up to four is theirs, in the same
+        // order, with the bonus added to their scores.
+        for n in 1..=4 {
+            let ranked: Vec<_> = top(plan.query.as_ref(), n);
+            let shifted: Vec<_> = top(every, n)
+                .into_iter()
+                .map(|(s, d)| (s + ALL_WORDS_BONUS, d))
+                .collect();
+            assert_eq!(ranked.len(), n);
+            for ((a, da), (b, db)) in ranked.iter().zip(&shifted) {
+                assert_eq!(da, db, "top {n}");
+                assert!((a - b).abs() < 1e-3, "top {n}: {a} vs {b}");
+            }
+        }
+        assert_eq!(top(every, 10).len(), 4, "a fifth needs the ranked query");
+        for q in [
+            "troops",
+            "\"troops arrived\"",
+            "troops -arrived",
+            "troops OR arrived",
+        ] {
+            let plan = many.planner().plan(q).unwrap();
+            assert!(plan.all_words.is_none(), "{q}");
+        }
     }
 
     #[test]

@@ -161,6 +161,9 @@ pub struct FacetSample {
 /// tenth of a second.
 const FACET_SAMPLE: u64 = 10_000;
 
+/// Scores and addresses of the top articles, best first.
+type TopArticles = Vec<(f32, DocAddress)>;
+
 /// A search's query, planned and filtered.
 struct Prepared {
     plan: QueryPlan,
@@ -170,6 +173,8 @@ struct Prepared {
     ranked: Box<dyn Query>,
     /// The same articles without score-only clauses: for counts, facets and date order.
     matching: Box<dyn Query>,
+    /// The articles holding every word, filtered (see [`QueryPlan::all_words`]).
+    all_words: Option<Box<dyn Query>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -518,11 +523,16 @@ impl Engine {
         let filters = self.filters(req, &outlets)?;
         let ranked = all_of(plan.query.as_ref(), &filters);
         let matching = all_of(plan.matching.as_ref(), &filters);
+        let all_words = plan
+            .all_words
+            .as_ref()
+            .map(|q| all_of(q.as_ref(), &filters));
         Ok(Prepared {
             plan,
             outlets,
             ranked,
             matching,
+            all_words,
         })
     }
 
@@ -530,38 +540,10 @@ impl Engine {
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let searcher = self.searcher();
         let fields = *self.fields();
-        let Prepared {
-            plan,
-            outlets,
-            ranked,
-            matching,
-        } = self.prepare(&searcher, req)?;
-
-        let n_articles = candidate_articles(req);
-        // Two passes: the top articles first, where tantivy can skip blocks that cannot
-        // make the top (block-max WAND); then the count and facets, which must visit every
-        // match but need no score. Collecting all three in one pass would score every match
-        // and give up the block skipping.
-        let top: Vec<(f32, DocAddress)> = match req.sort {
-            SortOrder::Relevance => self.collect(
-                &searcher,
-                &ranked,
-                &TopDocs::with_limit(n_articles).order_by_score(),
-            )?,
-            SortOrder::Date => self
-                .collect(
-                    &searcher,
-                    &matching,
-                    &TopDocs::with_limit(n_articles)
-                        .order_by_fast_field::<DateTime>("date", Order::Desc),
-                )?
-                .into_iter()
-                .map(|(_, d)| (1.0, d))
-                .collect(),
-        };
+        let prepared = self.prepare(&searcher, req)?;
         let facet_collector = req.facets.then(|| self.search_facets(&searcher));
-        let (total, mut facet_counts) =
-            self.collect(&searcher, &matching, &(Count, facet_collector))?;
+        let (top, total, mut facet_counts) =
+            self.top_count_facets(&searcher, &prepared, req, facet_collector)?;
 
         let facet_sample = facet_counts
             .as_ref()
@@ -579,6 +561,7 @@ impl Engine {
             None => Facets::default(),
         };
 
+        let Prepared { plan, outlets, .. } = prepared;
         let hits = self.passages_for(&searcher, &fields, &top, &plan.spec, req)?;
         Ok(SearchResults {
             query: req.query.clone(),
@@ -588,6 +571,74 @@ impl Engine {
             facet_sample,
             widened: plan.widened,
             outlets,
+        })
+    }
+
+    /// The top articles alone, in the request's order.
+    fn top_articles(
+        &self,
+        searcher: &Searcher,
+        p: &Prepared,
+        req: &SearchRequest,
+    ) -> Result<TopArticles> {
+        let n = candidate_articles(req);
+        let by_score = || TopDocs::with_limit(n).order_by_score();
+        Ok(match (req.sort, &p.all_words) {
+            // A plain list of words: the top articles are those holding every word, found
+            // by following the rarest word, while there are enough of them.
+            (SortOrder::Relevance, Some(every)) => {
+                let top = self.collect(searcher, every, &by_score())?;
+                if top.len() < n {
+                    self.collect(searcher, &p.ranked, &by_score())?
+                } else {
+                    // The scores `ranked` gives these articles.
+                    top.into_iter()
+                        .map(|(s, d)| (s + crate::query::ALL_WORDS_BONUS, d))
+                        .collect()
+                }
+            }
+            (SortOrder::Relevance, None) => self.collect(searcher, &p.ranked, &by_score())?,
+            (SortOrder::Date, _) => self
+                .collect(searcher, &p.matching, &by_date(n))?
+                .into_iter()
+                .map(|(_, d)| (1.0, d))
+                .collect(),
+        })
+    }
+
+    /// The top articles, how many articles match, and the facets when `facets` is given.
+    fn top_count_facets(
+        &self,
+        searcher: &Searcher,
+        p: &Prepared,
+        req: &SearchRequest,
+        facets: Option<FacetCounter>,
+    ) -> Result<(TopArticles, usize, Option<FacetTally>)> {
+        let n = candidate_articles(req);
+        Ok(match (req.sort, &p.all_words) {
+            // The top of a plain list of words is cheap to find apart (`top_articles`), and
+            // the count and facets of every article with any word need no score: scoring
+            // every such article instead (tantivy applies no block-max WAND under filters
+            // and per-field boosts) was most of a two-word search's time on 1M articles.
+            (SortOrder::Relevance, Some(_)) => {
+                let top = self.top_articles(searcher, p, req)?;
+                let (total, facets) = self.collect(searcher, &p.matching, &(Count, facets))?;
+                (top, total, facets)
+            }
+            // Otherwise one pass: the query is never a bare union of terms at the top, so
+            // tantivy scores every match whatever the collector, and a second, unscored pass
+            // for the count and facets evaluated the whole query again (a third of a phrase
+            // search's time on 1M).
+            (SortOrder::Relevance, None) => {
+                let by_score = TopDocs::with_limit(n).order_by_score();
+                self.collect(searcher, &p.ranked, &(by_score, Count, facets))?
+            }
+            (SortOrder::Date, _) => {
+                let (top, total, facets) =
+                    self.collect(searcher, &p.matching, &(by_date(n), Count, facets))?;
+                let top = top.into_iter().map(|(_, d)| (1.0, d)).collect();
+                (top, total, facets)
+            }
         })
     }
 
@@ -932,6 +983,11 @@ struct Picked {
     found: Vec<passages::Passage>,
 }
 
+/// The newest `n` articles first.
+fn by_date(n: usize) -> impl Collector<Fruit = Vec<(Option<DateTime>, DocAddress)>> {
+    TopDocs::with_limit(n).order_by_fast_field::<DateTime>("date", Order::Desc)
+}
+
 /// Articles matching `query` and every one of `filters`.
 fn all_of(query: &dyn Query, filters: &[Box<dyn Query>]) -> Box<dyn Query> {
     let mut must = vec![(Occur::Must, query.box_clone())];
@@ -1060,16 +1116,17 @@ impl Engine {
     pub fn retrieve_only(&self, req: &SearchRequest, stage: Stage) -> Result<usize> {
         let searcher = self.searcher();
         let fields = *self.fields();
-        let Prepared {
-            plan,
-            ranked,
-            matching,
-            ..
-        } = self.prepare(&searcher, req)?;
-        let top = TopDocs::with_limit(candidate_articles(req)).order_by_score();
-        let docs = self.collect(&searcher, &ranked, &top)?;
+        let prepared = self.prepare(&searcher, req)?;
+        if let Stage::Facets = stage {
+            // As the search runs them.
+            let facets = Some(self.search_facets(&searcher));
+            let (docs, _, _) = self.top_count_facets(&searcher, &prepared, req, facets)?;
+            return Ok(docs.len());
+        }
+        let docs = self.top_articles(&searcher, &prepared, req)?;
+        let plan = prepared.plan;
         match stage {
-            Stage::TopDocs => {}
+            Stage::TopDocs | Stage::Facets => {}
             Stage::Documents => {
                 let mut bytes = 0;
                 for (_, addr) in &docs {
@@ -1085,11 +1142,6 @@ impl Engine {
             }
             Stage::Passages => {
                 self.passages_for(&searcher, &fields, &docs, &plan.spec, req)?;
-            }
-            Stage::Facets => {
-                // As the search runs them: top articles, then count and facets.
-                let facets = self.search_facets(&searcher);
-                self.collect(&searcher, &matching, &(Count, facets))?;
             }
         }
         Ok(docs.len())
