@@ -106,6 +106,10 @@ struct Walk<'a, 'b> {
     widened: Vec<Widening>,
     /// Positive literals seen (field-only ones such as `outlet:RT` included).
     positive: usize,
+    /// Variants already found per (word, token): the all-words bonus rebuilds every clause,
+    /// and finding a word's variants asks every segment's dictionary about each candidate
+    /// spelling (and scans them all for a word the index lacks).
+    variants: std::collections::HashMap<(String, String), Vec<String>>,
 }
 
 impl Planner<'_> {
@@ -134,6 +138,7 @@ impl Planner<'_> {
             },
             widened: Vec::new(),
             positive: 0,
+            variants: Default::default(),
         };
         let built = walk.node(&ast, false)?;
         let (query, matches_all) = match built {
@@ -581,6 +586,18 @@ impl Walk<'_, '_> {
     /// names (capitalised in the query) or that the index does not know at all: widening an
     /// ordinary word ("dinner" -> "diner") would only add noise.
     fn variants_for(&mut self, word: &str, token: &str) -> Vec<String> {
+        let key = (word.to_string(), token.to_string());
+        if let Some(found) = self.variants.get(&key) {
+            // Already shown in `widened` when it was first found.
+            return found.clone();
+        }
+        let found = self.find_variants(word, token);
+        self.variants.insert(key, found.clone());
+        found
+    }
+
+    /// [`Walk::variants_for`] without the memo.
+    fn find_variants(&mut self, word: &str, token: &str) -> Vec<String> {
         let body = self.planner.fields.body;
         let df = |t: &str| {
             self.planner
