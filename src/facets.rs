@@ -200,6 +200,8 @@ pub struct SegmentFacetCounter {
     matched: u64,
     sums: Arc<ClusterSums>,
     n_clusters: usize,
+    /// Scratch space for one document's values.
+    buf: Vec<u64>,
 }
 
 /// An adaptive uniform sample of a segment's matching documents: a document is kept when
@@ -255,6 +257,7 @@ impl Collector for FacetCounter {
                 matched: 0,
                 sums: self.sums.clone(),
                 n_clusters: self.n_clusters,
+                buf: Vec::new(),
             });
         };
         let dict = column.dictionary();
@@ -295,6 +298,7 @@ impl Collector for FacetCounter {
             matched: 0,
             sums: self.sums.clone(),
             n_clusters: self.n_clusters,
+            buf: Vec::new(),
         })
     }
 
@@ -373,7 +377,7 @@ impl SegmentCollector for SegmentFacetCounter {
         self.matched += 1;
         match &mut self.sampler {
             Some(s) => s.offer(doc),
-            None => self.count(doc),
+            None => self.count(&[doc]),
         }
     }
 
@@ -381,11 +385,10 @@ impl SegmentCollector for SegmentFacetCounter {
         let mut counted = self.matched;
         // Counts of a sample stand for matched / counted articles each (the ratio
         // estimator); a value seen at all keeps a count of at least 1.
+        let mut sorted: Option<Vec<(u32, u32)>> = None;
         if let Some(sampler) = self.sampler.take() {
             counted = sampler.docs.len() as u64;
-            for &doc in &sampler.docs {
-                self.count(doc);
-            }
+            sorted = self.count_sample(&sampler.docs);
         }
         let (matched, scale) = (self.matched, self.matched as f64 / counted.max(1) as f64);
         let scaled = move |c: u32| -> u64 {
@@ -395,7 +398,11 @@ impl SegmentCollector for SegmentFacetCounter {
                 ((f64::from(c) * scale).round() as u64).max(1)
             }
         };
-        let mut tally = self.tally(scaled);
+        let occurring = match sorted {
+            Some(pairs) => pairs,
+            None => self.occurring(),
+        };
+        let mut tally = self.tally(&occurring, scaled);
         self.sums.add(&tally.clusters, self.n_clusters);
         tally.clusters.clear();
         tally.matched = matched;
@@ -455,24 +462,108 @@ mod scratch {
 }
 
 impl SegmentFacetCounter {
-    fn count(&mut self, doc: DocId) {
+    /// Counts the values of `docs`. A document's values are decoded as one run rather
+    /// than by one virtual call each (`values_for_doc`): the per-value call was the largest
+    /// single cost of counting a sample (perf: 17% of a narrow search on 1M articles).
+    fn count(&mut self, docs: &[DocId]) {
         let Some(column) = &self.column else {
             return;
         };
-        for ord in column.ords().values_for_doc(doc) {
-            if let Some(i) = ord.checked_sub(self.base) {
-                if let Some(c) = self.counts.get_mut(i as usize) {
-                    if *c == 0 {
-                        self.touched.push(i as u32);
+        let buf = &mut self.buf;
+        let ords = column.ords();
+        for &doc in docs {
+            let rows = ords.index.value_row_ids(doc);
+            let len = rows.end.saturating_sub(rows.start) as usize;
+            if len == 0 {
+                continue;
+            }
+            if buf.len() < len {
+                buf.resize(len, 0);
+            }
+            ords.values
+                .get_range(u64::from(rows.start), &mut buf[..len]);
+            for &ord in &buf[..len] {
+                if let Some(i) = ord.checked_sub(self.base) {
+                    if let Some(c) = self.counts.get_mut(i as usize) {
+                        if *c == 0 {
+                            self.touched.push(i as u32);
+                        }
+                        *c += 1;
                     }
-                    *c += 1;
                 }
             }
         }
     }
 
-    /// The counted values by root, with `scaled` applied to each count.
-    fn tally(&mut self, scaled: impl Fn(u32) -> u64) -> FacetTally {
+    /// Counts a sample's values by sorting them: `(index into the span, count)` in order,
+    /// or `None` after counting them in the array as [`Self::count`] does, when they are
+    /// many for the span. A sample's few thousand values land all over an array of
+    /// hundreds of thousands of counts, one cache miss each (perf: a quarter of a narrow
+    /// search on 1M articles went to that load); sorting them costs less.
+    fn count_sample(&mut self, docs: &[DocId]) -> Option<Vec<(u32, u32)>> {
+        let column = self.column.as_ref()?;
+        let ords = column.ords();
+        let span = self.counts.len() as u64;
+        let mut values: Vec<u32> = Vec::new();
+        let buf = &mut self.buf;
+        for &doc in docs {
+            let rows = ords.index.value_row_ids(doc);
+            let len = rows.end.saturating_sub(rows.start) as usize;
+            if len == 0 {
+                continue;
+            }
+            if buf.len() < len {
+                buf.resize(len, 0);
+            }
+            ords.values
+                .get_range(u64::from(rows.start), &mut buf[..len]);
+            values.extend(buf[..len].iter().filter_map(|&ord| {
+                let i = ord.checked_sub(self.base)?;
+                (i < span).then_some(i as u32)
+            }));
+        }
+        if values.len() as u64 > span / 8 {
+            for &i in &values {
+                let c = &mut self.counts[i as usize];
+                if *c == 0 {
+                    self.touched.push(i);
+                }
+                *c += 1;
+            }
+            return None;
+        }
+        values.sort_unstable();
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        for i in values {
+            match pairs.last_mut() {
+                Some((last, c)) if *last == i => *c += 1,
+                _ => pairs.push((i, 1)),
+            }
+        }
+        Some(pairs)
+    }
+
+    /// The counted `(index into the span, count)` pairs of the array, in order: sorting the
+    /// touched list is cheaper than a pass over the whole span until a good share of the
+    /// span occurs (broad queries).
+    fn occurring(&mut self) -> Vec<(u32, u32)> {
+        if self.touched.len() < self.counts.len() / 16 {
+            self.touched.sort_unstable();
+            self.touched
+                .iter()
+                .map(|&i| (i, self.counts[i as usize]))
+                .collect()
+        } else {
+            (0..self.counts.len())
+                .filter(|&i| self.counts[i] > 0)
+                .map(|i| (i as u32, self.counts[i]))
+                .collect()
+        }
+    }
+
+    /// The counted values by root, with `scaled` applied to each count; `occurring` holds
+    /// `(index into the span, count)` in order.
+    fn tally(&self, occurring: &[(u32, u32)], scaled: impl Fn(u32) -> u64) -> FacetTally {
         let mut roots = vec![Vec::new(); self.ranges.len()];
         let mut clusters: Vec<(u32, u64)> = Vec::new();
         let Some(column) = &self.column else {
@@ -482,49 +573,34 @@ impl SegmentFacetCounter {
                 ..Default::default()
             };
         };
-        // The counted ordinals in order: sorting the touched list is cheaper than a pass over
-        // the whole span until a good share of the span occurs (broad queries).
-        let occurring: Vec<u64> = if self.touched.len() < self.counts.len() / 16 {
-            self.touched.sort_unstable();
-            self.touched
-                .iter()
-                .map(|&i| self.base + u64::from(i))
-                .collect()
-        } else {
-            (0..self.counts.len())
-                .filter(|&i| self.counts[i] > 0)
-                .map(|i| self.base + i as u64)
-                .collect()
-        };
         let dict = column.dictionary();
         for (i, &(lo, hi)) in self.ranges.iter().enumerate() {
-            let from = occurring.partition_point(|&o| o < lo);
-            let to = occurring.partition_point(|&o| o < hi);
-            let mut ords: Vec<u64> = occurring[from..to].to_vec();
+            // The pairs of this root: span indexes in [lo, hi) less the base.
+            let index = |o: u64| o.saturating_sub(self.base);
+            let from = occurring.partition_point(|&(j, _)| u64::from(j) < index(lo));
+            let to = occurring.partition_point(|&(j, _)| u64::from(j) < index(hi));
+            let mut pairs: Vec<(u64, u32)> = occurring[from..to]
+                .iter()
+                .map(|&(j, c)| (self.base + u64::from(j), c))
+                .collect();
             if let (Some(map), true) = (&self.entity_ords, self.entity_root[i]) {
                 // Mapped ordinals are tallied by entity id; only unmapped ones (none, when
                 // the map is current) are decoded to names below.
-                ords.retain(|&o| {
-                    let count = scaled(self.counts[(o - self.base) as usize]);
-                    match map.cluster(o) {
-                        Some(id) => {
-                            clusters.push((id, count));
-                            false
-                        }
-                        None => true,
+                pairs.retain(|&(o, c)| match map.cluster(o) {
+                    Some(id) => {
+                        clusters.push((id, scaled(c)));
+                        false
                     }
+                    None => true,
                 });
             }
-            let mut k = 0;
+            let ords: Vec<u64> = pairs.iter().map(|p| p.0).collect();
+            let mut counts = pairs.iter().map(|p| p.1);
             let out = &mut roots[i];
             // Values are `root\0value`; the last path segment is the value itself.
             let result = dict.sorted_ords_to_term_cb(&ords, |term| {
                 let value = term.rsplit(|b| *b == 0).next().unwrap_or(term);
-                let count = ords
-                    .get(k)
-                    .map(|o| self.counts[(o - self.base) as usize])
-                    .unwrap_or(0);
-                k += 1;
+                let count = counts.next().unwrap_or(0);
                 out.push((String::from_utf8_lossy(value).into_owned(), scaled(count)));
             });
             // A dictionary that cannot be read counts nothing rather than failing the
@@ -678,6 +754,67 @@ mod tests {
             (a + b - 6_000.0).abs() < 2.0,
             "estimates add up to the matches"
         );
+    }
+
+    #[test]
+    fn a_sample_among_many_values_is_counted_by_sorting_with_the_same_counts() {
+        // 3,000 articles, each with its own name and one of three outlets; a tag picks 90
+        // of them. Their 180 values are few for a span of 3,003, so the sample is counted
+        // by sorting; the whole index is counted in the array. Both must agree with plain
+        // counting.
+        let mut b = Schema::builder();
+        let facet = b.add_facet_field("facet", FacetOptions::default());
+        let tag = b.add_text_field("tag", STRING);
+        let index = Index::create_in_ram(b.build());
+        let mut w: IndexWriter = index.writer(15_000_000).unwrap();
+        for i in 0..3_000u32 {
+            let mut d = doc!(tag => if i % 100 < 3 { "picked" } else { "other" });
+            d.add_facet(
+                facet,
+                Facet::from_path(["outlet", ["A", "B", "C"][i as usize % 3]]),
+            );
+            d.add_facet(
+                facet,
+                Facet::from_path(["entity", "person", &format!("P{i:04}")]),
+            );
+            // Every picked article also names one shared person.
+            if i % 100 < 3 {
+                d.add_facet(facet, Facet::from("/entity/person/Shared"));
+            }
+            w.add_document(d).unwrap();
+        }
+        w.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let n = searcher.num_docs();
+        let roots = ["/outlet", "/entity/person"];
+        let picked = TermQuery::new(
+            Term::from_field_text(tag, "picked"),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let plain = searcher
+            .search(&picked, &FacetCounter::new("facet", &roots))
+            .unwrap();
+        let sample = FacetCounter::new("facet", &roots).sampled(10_000, n);
+        let sorted_tally = searcher.search(&picked, &sample).unwrap();
+        assert!(
+            !sorted_tally.sampled(),
+            "fewer matches than the budget: all counted"
+        );
+        assert_eq!(sorted_tally.roots, plain.roots);
+        assert_eq!(plain.root(0).len(), 3);
+        assert_eq!(plain.root(1).len(), 91, "90 own names and the shared one");
+        assert!(plain.root(1).contains(&("Shared".to_string(), 90)));
+        // Every article: many values for the span, counted in the array either way.
+        let all = FacetCounter::new("facet", &roots).sampled(10_000, n);
+        let all = searcher.search(&AllQuery, &all).unwrap();
+        assert_eq!(
+            all.roots,
+            searcher
+                .search(&AllQuery, &FacetCounter::new("facet", &roots))
+                .unwrap()
+                .roots
+        );
+        assert_eq!(all.root(1).len(), 3_001);
     }
 
     #[test]
