@@ -83,9 +83,21 @@ pub struct EntityMatch {
 /// possessives) would only slow passage matching down.
 const ENTITY_FORMS: usize = 16;
 
-/// A query with the all-words bonus, and the query for the articles holding every word
-/// (`None` when the query is not a plain list of words and so has no bonus).
-type WithBonus = (Box<dyn Query>, Option<Box<dyn Query>>);
+/// A plain list's query (any of its words), and the query for the articles holding every
+/// word (`None` for fewer than two words).
+type WordList = (Option<Box<dyn Query>>, Option<Box<dyn Query>>);
+
+/// The clauses of a plain list of two or more words or phrases: no operators, no `+`/`-`.
+fn plain_words(ast: &UserInputAst) -> Option<&[(Option<Occur>, UserInputAst)]> {
+    match ast {
+        UserInputAst::Clause(clauses)
+            if clauses.len() >= 2 && clauses.iter().all(|(o, _)| o.is_none()) =>
+        {
+            Some(clauses)
+        }
+        _ => None,
+    }
+}
 
 /// Everything the planner needs from the index and the caller.
 pub struct Planner<'a> {
@@ -106,10 +118,6 @@ struct Walk<'a, 'b> {
     widened: Vec<Widening>,
     /// Positive literals seen (field-only ones such as `outlet:RT` included).
     positive: usize,
-    /// Variants already found per (word, token): the all-words bonus rebuilds every clause,
-    /// and finding a word's variants asks every segment's dictionary about each candidate
-    /// spelling (and scans them all for a word the index lacks).
-    variants: std::collections::HashMap<(String, String), Vec<String>>,
 }
 
 impl Planner<'_> {
@@ -138,9 +146,13 @@ impl Planner<'_> {
             },
             widened: Vec::new(),
             positive: 0,
-            variants: Default::default(),
         };
-        let built = walk.node(&ast, false)?;
+        // Each clause is planned once: for a plain list of words the clauses make both the
+        // query and the articles holding every word.
+        let (built, all_words) = match plain_words(&ast) {
+            Some(clauses) => walk.word_list(clauses)?,
+            None => (walk.node(&ast, false)?, None),
+        };
         let (query, matches_all) = match built {
             Some(q) => (q, false),
             None => {
@@ -152,7 +164,18 @@ impl Planner<'_> {
         // Pure negation ("-foo") or `*` match everything minus the excluded.
         let matches_all = matches_all || walk.positive == 0;
         let matching = query.box_clone();
-        let (query, all_words) = walk.all_words_bonus(&ast, query)?;
+        // Articles holding every word rank above those holding only some.
+        let query = match &all_words {
+            Some(every) => {
+                let bonus: Box<dyn Query> =
+                    Box::new(ConstScoreQuery::new(every.box_clone(), ALL_WORDS_BONUS));
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, query),
+                    (Occur::Should, bonus),
+                ]))
+            }
+            None => query,
+        };
         walk.fill_idf();
         Ok(QueryPlan {
             query,
@@ -586,18 +609,6 @@ impl Walk<'_, '_> {
     /// names (capitalised in the query) or that the index does not know at all: widening an
     /// ordinary word ("dinner" -> "diner") would only add noise.
     fn variants_for(&mut self, word: &str, token: &str) -> Vec<String> {
-        let key = (word.to_string(), token.to_string());
-        if let Some(found) = self.variants.get(&key) {
-            // Already shown in `widened` when it was first found.
-            return found.clone();
-        }
-        let found = self.find_variants(word, token);
-        self.variants.insert(key, found.clone());
-        found
-    }
-
-    /// [`Walk::variants_for`] without the memo.
-    fn find_variants(&mut self, word: &str, token: &str) -> Vec<String> {
         let body = self.planner.fields.body;
         let df = |t: &str| {
             self.planner
@@ -707,43 +718,29 @@ impl Walk<'_, '_> {
         out.into_iter().collect()
     }
 
-    /// For a plain list of words (no operators), add a constant bonus for articles that
-    /// hold all of them, so they rank above those with only some.
-    fn all_words_bonus(
+    /// A plain list of words (see [`plain_words`]): articles with any of them, and articles
+    /// with every one, from one planning of each clause.
+    fn word_list(
         &mut self,
-        ast: &UserInputAst,
-        query: Box<dyn Query>,
-    ) -> Result<WithBonus, QueryError> {
-        let UserInputAst::Clause(clauses) = ast else {
-            return Ok((query, None));
-        };
-        if clauses.len() < 2 || clauses.iter().any(|(o, _)| o.is_some()) {
-            return Ok((query, None));
-        }
-        // Rebuild each clause (without collecting highlights again) as a Must.
-        let saved_terms = self.spec.terms.len();
-        let saved_phrases = self.spec.phrases.len();
-        let saved_widened = self.widened.len();
-        let mut musts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        clauses: &[(Option<Occur>, UserInputAst)],
+    ) -> Result<WordList, QueryError> {
+        let mut subs: Vec<Box<dyn Query>> = Vec::new();
         for (_, sub) in clauses {
             if let Some(q) = self.node(sub, false)? {
-                musts.push((Occur::Must, q));
+                subs.push(q);
             }
         }
-        self.spec.terms.truncate(saved_terms);
-        self.spec.phrases.truncate(saved_phrases);
-        self.widened.truncate(saved_widened);
-        if musts.len() < 2 {
-            return Ok((query, None));
+        if subs.len() < 2 {
+            return Ok((subs.pop(), None));
         }
-        let every: Box<dyn Query> = Box::new(BooleanQuery::new(musts));
-        let bonus: Box<dyn Query> =
-            Box::new(ConstScoreQuery::new(every.box_clone(), ALL_WORDS_BONUS));
-        let ranked = Box::new(BooleanQuery::new(vec![
-            (Occur::Should, query),
-            (Occur::Should, bonus),
-        ]));
-        Ok((ranked, Some(every)))
+        let every: Vec<(Occur, Box<dyn Query>)> =
+            subs.iter().map(|q| (Occur::Must, q.box_clone())).collect();
+        let any: Vec<(Occur, Box<dyn Query>)> =
+            subs.into_iter().map(|q| (Occur::Should, q)).collect();
+        Ok((
+            Some(Box::new(BooleanQuery::new(any))),
+            Some(Box::new(BooleanQuery::new(every))),
+        ))
     }
 
     /// The corpus's IDF (BM25's formula) for every collected word, over the body field.
