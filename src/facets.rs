@@ -31,8 +31,6 @@ pub struct FacetCounter {
     /// Per-segment entity ids of entity ordinals: entity roots of the segments they cover
     /// are tallied by entity id (`FacetTally::clusters`) instead of by name.
     entity_ords: Option<Arc<EntityOrds>>,
-    /// How many entity ids there are (the entity table's cluster count).
-    n_clusters: usize,
     /// Articles whose facets are read at most (about), and the index's document count the
     /// budget is shared out by; `None` counts every match.
     sample: Option<(u64, u64)>,
@@ -46,7 +44,11 @@ pub struct FacetCounter {
 /// over every id, was most of the calling thread's work and a third of a narrow search's
 /// time on a million-article index (perf, `vaccine`).
 #[derive(Default)]
-struct ClusterSums(Mutex<Sums>);
+struct ClusterSums {
+    /// How many entity ids there are (the entity table's cluster count).
+    ids: usize,
+    sums: Mutex<Sums>,
+}
 
 #[derive(Default)]
 struct Sums {
@@ -56,15 +58,15 @@ struct Sums {
 }
 
 impl ClusterSums {
-    fn add(&self, pairs: &[(u32, u64)], n_clusters: usize) {
+    fn add(&self, pairs: &[(u32, u64)]) {
         if pairs.is_empty() {
             return;
         }
         // A poisoned lock means another segment panicked; its partial sums are still sums.
-        let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self.sums.lock().unwrap_or_else(|e| e.into_inner());
         let Sums { counts, touched } = &mut *guard;
-        if counts.len() < n_clusters {
-            counts.resize(n_clusters, 0);
+        if counts.len() < self.ids {
+            counts.resize(self.ids, 0);
         }
         for &(id, c) in pairs {
             let i = id as usize;
@@ -80,7 +82,7 @@ impl ClusterSums {
 
     /// The summed counts sorted by id; leaves the sums empty.
     fn take(&self) -> Vec<(u32, u64)> {
-        let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self.sums.lock().unwrap_or_else(|e| e.into_inner());
         let Sums { counts, touched } = &mut *guard;
         touched.sort_unstable();
         let out = touched
@@ -138,7 +140,6 @@ impl FacetCounter {
                 })
                 .collect(),
             entity_ords: None,
-            n_clusters: 0,
             sample: None,
             sums: Arc::default(),
         }
@@ -154,7 +155,10 @@ impl FacetCounter {
     /// Tallies entity roots by entity id where `ords` maps the segment (`n_clusters` ids).
     pub fn with_entity_ords(mut self, ords: Option<Arc<EntityOrds>>, n_clusters: usize) -> Self {
         self.entity_ords = ords;
-        self.n_clusters = n_clusters;
+        self.sums = Arc::new(ClusterSums {
+            ids: n_clusters,
+            ..Default::default()
+        });
         self
     }
 }
@@ -199,7 +203,6 @@ pub struct SegmentFacetCounter {
     sampler: Option<Sampler>,
     matched: u64,
     sums: Arc<ClusterSums>,
-    n_clusters: usize,
     /// Scratch space for one document's values, and for their span indexes.
     buf: Vec<u64>,
     indexes: Vec<u32>,
@@ -257,7 +260,6 @@ impl Collector for FacetCounter {
                 sampler: None,
                 matched: 0,
                 sums: self.sums.clone(),
-                n_clusters: self.n_clusters,
                 buf: Vec::new(),
                 indexes: Vec::new(),
             });
@@ -299,7 +301,6 @@ impl Collector for FacetCounter {
             }),
             matched: 0,
             sums: self.sums.clone(),
-            n_clusters: self.n_clusters,
             buf: Vec::new(),
             indexes: Vec::new(),
         })
@@ -406,7 +407,7 @@ impl SegmentCollector for SegmentFacetCounter {
             None => self.occurring(),
         };
         let mut tally = self.tally(&occurring, scaled);
-        self.sums.add(&tally.clusters, self.n_clusters);
+        self.sums.add(&tally.clusters);
         tally.clusters.clear();
         tally.matched = matched;
         tally.counted = counted;
@@ -627,16 +628,19 @@ mod tests {
         assert_eq!(both, v(&[("A", 1), ("B", 5), ("C", 3), ("É", 1)]));
         sum_strings(&mut hashed);
         assert_eq!(hashed, both);
-        let sums = ClusterSums::default();
-        sums.add(&[(7, 1), (2, 4)], 10);
-        sums.add(&[(7, 2), (12, 1)], 10);
+        let sums = ClusterSums {
+            ids: 10,
+            ..Default::default()
+        };
+        sums.add(&[(7, 1), (2, 4)]);
+        sums.add(&[(7, 2), (12, 1)]);
         assert_eq!(
             sums.take(),
             vec![(2, 4), (7, 3), (12, 1)],
             "ids past the count grow it"
         );
         assert!(sums.take().is_empty(), "taking leaves the sums empty");
-        sums.add(&[(3, 1)], 10);
+        sums.add(&[(3, 1)]);
         assert_eq!(sums.take(), vec![(3, 1)]);
     }
 
