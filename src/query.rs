@@ -947,8 +947,8 @@ mod tests {
         assert!(prefix_suffix("k**").is_err());
     }
 
-    /// A RAM index of one article that names Kazakhstan, with a planner over it.
-    struct OneArticle {
+    /// A RAM index of articles (each with the Kazakhstan entity facet), with a planner over it.
+    struct Articles {
         fields: Fields,
         searcher: Searcher,
     }
@@ -970,13 +970,14 @@ mod tests {
         })
     }
 
-    impl OneArticle {
-        fn new(body: &str) -> OneArticle {
+    impl Articles {
+        /// One article.
+        fn new(body: &str) -> Articles {
             Self::many(&[body])
         }
 
         /// Several articles, in this order (document ids 0, 1, ...).
-        fn many(bodies: &[&str]) -> OneArticle {
+        fn many(bodies: &[&str]) -> Articles {
             let index = tantivy::Index::create_in_ram(crate::schema::build_schema());
             crate::schema::register(&index);
             let fields = Fields::new(&index.schema()).unwrap();
@@ -992,7 +993,7 @@ mod tests {
             }
             w.commit().unwrap();
             let searcher = index.reader().unwrap().searcher();
-            OneArticle { fields, searcher }
+            Articles { fields, searcher }
         }
 
         fn planner(&self) -> Planner<'_> {
@@ -1005,7 +1006,7 @@ mod tests {
             }
         }
 
-        /// How many articles (0 or 1) each query matches (its unscored form must agree).
+        /// How many articles each query matches (its unscored form must agree).
         fn matches(&self, queries: &[&str]) -> Vec<usize> {
             queries
                 .iter()
@@ -1027,7 +1028,7 @@ mod tests {
 
     #[test]
     fn a_trailing_star_is_a_prefix_of_any_word() {
-        let one = OneArticle::new("Protesters filled the squares of Kazakhstan's cities.");
+        let one = Articles::new("Protesters filled the squares of Kazakhstan's cities.");
         assert_eq!(
             one.matches(&["kaz*", "Protes*", "squ*", "kaz", "zzz*", "title:kaz*"]),
             vec![1, 1, 1, 0, 0, 0]
@@ -1036,7 +1037,7 @@ mod tests {
 
     #[test]
     fn counting_skips_the_all_words_bonus_but_matches_the_same() {
-        let one = OneArticle::new("Troops arrived in Kazakhstan.");
+        let one = Articles::new("Troops arrived in Kazakhstan.");
         // `matches` checks the unscored form agrees on each.
         assert_eq!(
             one.matches(&[
@@ -1055,7 +1056,7 @@ mod tests {
 
     #[test]
     fn the_top_of_a_word_list_is_the_top_of_its_articles_with_every_word() {
-        let many = OneArticle::many(&[
+        let many = Articles::many(&[
             "Troops arrived. Troops, troops and more troops.",
             "Troops arrived in Almaty.",
             "Troops troops troops troops troops.",
@@ -1101,7 +1102,7 @@ mod tests {
 
     #[test]
     fn entity_names_match_the_entity_facets_and_highlight_its_forms() {
-        let one = OneArticle::new("Troops arrived in Kazakhstan.");
+        let one = Articles::new("Troops arrived in Kazakhstan.");
         assert_eq!(
             one.matches(&[
                 "entity:Qazaqstan",
